@@ -1,0 +1,33 @@
+# The README's two commands: `make demo` (the main job on the bundled samples) and `make test`.
+# Both create .venv/ at the repo root if needed and install the project into it from setup.py.
+
+PYTHON ?= python3
+VENV := .venv
+VENV_PYTHON := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+.PHONY: demo test benchmark install samples clean
+
+install: $(INSTALLED)
+
+$(INSTALLED): setup.py
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "smaller-LaBSE needs Python 3.11 (the pinned TensorFlow and Beam); set PYTHON=python3.11")'
+	test -x $(VENV_PYTHON) || $(PYTHON) -m venv $(VENV)
+	$(VENV_PYTHON) -m pip install --quiet --upgrade pip
+	$(VENV_PYTHON) -m pip install --quiet -e '.[test]'
+	touch $(INSTALLED)
+
+demo: $(INSTALLED)
+	$(VENV_PYTHON) demo.py
+
+test: $(INSTALLED)
+	$(VENV_PYTHON) -m pytest -q tests
+
+benchmark: $(INSTALLED)
+	$(VENV_PYTHON) benchmarks/pipeline_throughput.py
+
+samples:
+	$(PYTHON) samples/build_samples.py
+
+clean:
+	rm -rf build runs

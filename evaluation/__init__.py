@@ -1,0 +1,1 @@
+"""Evaluation: Tatoeba retrieval and tokenization preservation, original against smaller."""

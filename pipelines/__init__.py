@@ -1,0 +1,1 @@
+"""Vocabulary pipeline: Wikipedia dumps -> exact LaBSE token counts -> selected vocab."""

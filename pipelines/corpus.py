@@ -1,0 +1,54 @@
+"""The lines of a shard: pages -> article text -> paragraphs, with what was read and skipped.
+
+This is the one place that decides which text a language contributes: articles only (namespace
+0, no redirects), paragraphs of at least `min_chars` characters after cleaning, no markup residue.
+Plain text files contribute their lines under the same length rule.
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+from typing import Iterator
+
+from pipelines import sources, wikitext
+
+ARTICLE_NAMESPACE = 0
+_ASCII_SPACE = " \t\n\r\f\v"
+
+
+def shard_lines(shard: sources.Shard, stats: collections.Counter, min_chars: int = 6) -> Iterator[str]:
+  """Lines of `shard` in corpus order; page and line statistics go into `stats`."""
+  if shard.kind == "text":
+    yield from _text_lines(shard, stats, min_chars)
+    return
+  syntax = wikitext.WikiSyntax.for_wiki(shard.language, shard.dropped_namespace_names)
+  errors = sources.PageErrors()
+  try:
+    for page in sources.read_pages(shard, errors):
+      if page.redirect:
+        stats["redirects"] += 1
+      elif page.namespace != ARTICLE_NAMESPACE:
+        stats["non_article_pages"] += 1
+      else:
+        stats["pages"] += 1
+        extracted = wikitext.extract(page.text, syntax, min_chars)
+        stats["short_lines"] += extracted.short_lines
+        stats["markup_lines"] += extracted.markup_lines
+        yield from extracted.lines
+  finally:
+    stats["pages_skipped"] += errors.malformed
+    stats["pages_invalid_utf8"] += errors.invalid_utf8
+
+
+def _text_lines(shard: sources.Shard, stats: collections.Counter, min_chars: int) -> Iterator[str]:
+  for line in sources.read_text_lines(shard.path):
+    if len(line.strip(_ASCII_SPACE)) >= min_chars:
+      yield line
+    elif line.strip(_ASCII_SPACE):
+      stats["short_lines"] += 1
+
+
+def batched(lines: Iterator[str], size: int) -> Iterator[list[str]]:
+  while batch := list(itertools.islice(lines, size)):
+    yield batch

@@ -1,0 +1,95 @@
+"""The run's output files, written atomically through Beam FileSystems (local or gs://).
+
+    OUTPUT/counts/<lang>.tsv    id, count, lines, token (verbatim, last); by count, descending
+    OUTPUT/stats.json           per language pages, lines, words, tokens, [UNK]s, bytes, shards
+    OUTPUT/original_vocab.txt   the vocab the ids refer to, so selection can rerun from counts alone
+    OUTPUT/vocab.txt, selection.json, selection.md   the selected vocab and its report
+    OUTPUT/text/<lang>.txt      with --dump_text N: the first N extracted lines per language
+
+Each file is written to a temporary name beside its target and renamed when complete, so a
+reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Mapping, Sequence
+
+import numpy as np
+from apache_beam.io.filesystems import FileSystems
+
+from pipelines.vocab import format_vocab, parse_vocab
+
+COUNTS_HEADER = "id\tcount\tlines\ttoken\n"
+
+
+def join(base: str, *parts: str) -> str:
+  return FileSystems.join(base, *parts)
+
+
+def write_bytes(path: str, data: bytes) -> None:
+  temporary = f"{path}.tmp-{uuid.uuid4().hex}"
+  with FileSystems.create(temporary, mime_type="application/octet-stream", compression_type="uncompressed") as handle:
+    handle.write(data)
+  FileSystems.rename([temporary], [path])  # Replaces an existing file on every Beam filesystem.
+
+
+def write_text(path: str, text: str) -> None:
+  write_bytes(path, text.encode("utf-8"))
+
+
+def read_bytes(path: str) -> bytes:
+  with FileSystems.open(path, compression_type="uncompressed") as handle:
+    return handle.read()
+
+
+def counts_tsv(token_counts: np.ndarray, line_counts: np.ndarray, vocab: Sequence[str]) -> str:
+  """One row per token seen, most frequent first (ties by id)."""
+  seen = np.flatnonzero(token_counts)
+  order = seen[np.lexsort((seen, -token_counts[seen]))]
+  rows = [COUNTS_HEADER]
+  rows.extend(f"{i}\t{token_counts[i]}\t{line_counts[i]}\t{vocab[i]}\n" for i in order.tolist())
+  return "".join(rows)
+
+
+def parse_counts_tsv(text: str, vocab: Sequence[str], source: str) -> tuple[np.ndarray, np.ndarray]:
+  token_counts = np.zeros(len(vocab), np.int64)
+  line_counts = np.zeros(len(vocab), np.int64)
+  rows = text.split("\n")
+  if rows[0] + "\n" != COUNTS_HEADER:
+    raise ValueError(f"{source}:1: expected the header {COUNTS_HEADER.strip()!r}")
+  for line_number, row in enumerate(rows[1:], start=2):
+    if not row:
+      continue
+    fields = row.split("\t", 3)  # The token is last and may hold any character but a newline.
+    if len(fields) != 4:
+      raise ValueError(f"{source}:{line_number}: expected 4 tab-separated fields")
+    token_id, count, lines, token = int(fields[0]), int(fields[1]), int(fields[2]), fields[3]
+    if not 0 <= token_id < len(vocab) or vocab[token_id] != token:
+      raise ValueError(f"{source}:{line_number}: token {token!r} is not id {token_id} of the original vocab")
+    token_counts[token_id] = count
+    line_counts[token_id] = lines
+  return token_counts, line_counts
+
+
+def write_counts(output: str, counts_by_language: Mapping[str, "LanguageCounts"], vocab: Sequence[str],
+                 stats: Mapping) -> None:
+  write_bytes(join(output, "original_vocab.txt"), format_vocab(list(vocab)))
+  for language, counts in counts_by_language.items():
+    write_text(join(output, "counts", f"{language}.tsv"), counts_tsv(counts.token_counts, counts.line_counts, vocab))
+  write_text(join(output, "stats.json"), json.dumps(stats, indent=2, ensure_ascii=False) + "\n")
+
+
+def read_counts(run_dir: str):
+  """(original vocab, {language: LanguageTotals}) of a finished run."""
+  from pipelines.select import LanguageTotals  # Local: select imports this module.
+  vocab_path = join(run_dir, "original_vocab.txt")
+  vocab = parse_vocab(read_bytes(vocab_path), vocab_path)
+  stats = json.loads(read_bytes(join(run_dir, "stats.json")))
+  totals = {}
+  for language, language_stats in stats["languages"].items():
+    path = join(run_dir, "counts", f"{language}.tsv")
+    token_counts, line_counts = parse_counts_tsv(read_bytes(path).decode("utf-8"), vocab, path)
+    totals[language] = LanguageTotals(token_counts, line_counts, int(language_stats["lines"]))
+  return vocab, totals

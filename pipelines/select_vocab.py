@@ -1,0 +1,342 @@
+"""The vocabulary pipeline: Wikipedia dumps -> exact LaBSE token counts per language -> vocab.
+
+    python -m pipelines.select_vocab \
+        --dumps 'dumps/*-pages-articles-multistream*.xml.bz2' \
+        --original_preprocess https://tfhub.dev/google/universal-sentence-encoder-cmlm/multilingual-preprocess/2 \
+        --output runs/15lang [--runner DataflowRunner ...]
+
+Stages: plan shards (each dump split along its index) -> reshuffle across workers -> per shard:
+pages -> article paragraphs -> tokens counted exactly as the original preprocess model
+tokenizes them -> counts combined per language (combiner lifting: each worker pre-combines, so no
+worker receives every token of a language) -> counts, statistics and the selected vocab written
+to --output. Any Beam option (--runner, --direct_num_workers, ...) is accepted.
+"""
+
+import argparse
+import collections
+import dataclasses
+import itertools
+import json
+import logging
+import sys
+from typing import Iterable, Mapping, Sequence
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.metrics import Metrics
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+
+from pipelines import corpus, languages, outputs, select, sources
+from pipelines.counting import LanguageCounts
+from pipelines.tokenizer import TokenizerSpec
+
+METRICS_NAMESPACE = "smaller_labse"
+# Lines tokenized together: large enough to amortize numpy calls, small enough to bound memory.
+BATCH_LINES = 4096
+# Per-language statistics also published as Beam metrics while the job runs.
+METRIC_FIELDS = ("pages", "redirects", "lines", "tokens", "unk_tokens", "shards_read", "shards_skipped",
+                 "pages_skipped")
+
+logger = logging.getLogger(__name__)
+
+
+class SelectVocabOptions(PipelineOptions):
+
+  @classmethod
+  def _add_argparse_args(cls, parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dumps", action="extend", nargs="+", default=[],
+                        help="globs of Wikipedia XML dumps, local or gs://: multistream .xml.bz2 with their "
+                             "-index files beside them (split by the index), plain .xml.bz2 or .xml (one shard)")
+    parser.add_argument("--text_files", action="append", default=[], metavar="LANG=GLOB",
+                        help="pre-extracted text, one paragraph a line (.txt, .txt.gz, .txt.bz2); repeatable")
+    parser.add_argument("--original_preprocess",
+                        help="the original preprocess SavedModel: TF-Hub handle, URL or directory")
+    parser.add_argument("--vocab_file", help="the original vocab, instead of --original_preprocess")
+    parser.add_argument("--lower_case", action="store_true", help="with --vocab_file: the model is uncased")
+    parser.add_argument("--languages", default=None,
+                        help="comma-separated languages to keep (any code or alias); default: the 15 of "
+                             "the original smaller-LaBSE (en fr es de zh ar zh_classical it ja ko nl pl pt th tr ru)")
+    parser.add_argument("--max_lines_per_language", type=int, default=None,
+                        help="count only the first N lines of each language, in input order (files as "
+                             "given, then byte offset): the original used 1,000,000")
+    parser.add_argument("--min_chars", type=int, default=6,
+                        help="keep lines of at least this many characters (default 6: 'more than 5')")
+    parser.add_argument("--streams_per_shard", type=int, default=200,
+                        help="bz2 streams (100 pages each) per shard of a multistream dump")
+    parser.add_argument("--dump_text", type=int, default=0, metavar="N",
+                        help="also write the first N extracted lines of each language to OUTPUT/text/")
+    parser.add_argument("--fail_on_bad_shard", action="store_true",
+                        help="stop at a corrupt shard instead of skipping, counting and logging it")
+    parser.add_argument("--output", required=True, help="output directory, local or gs://")
+    select.add_rule_arguments(parser)
+
+
+@dataclasses.dataclass(frozen=True)
+class RunConfig:
+  """What the pipeline reads and how, resolved on the launcher before the job starts."""
+  dumps: tuple[sources.DumpInfo, ...]
+  text_files: tuple[tuple[str, str], ...]  # (language, path)
+  languages: tuple[str, ...]
+  skipped_inputs: tuple[dict, ...]
+  tokenizer: TokenizerSpec
+  rule: select.SelectionRule
+  output: str
+  max_lines_per_language: int | None = None
+  min_chars: int = 6
+  streams_per_shard: int = 200
+  dump_text: int = 0
+  fail_on_bad_shard: bool = False
+
+
+def _match(pattern: str, what: str) -> list[str]:
+  matched = [metadata.path for result in FileSystems.match([pattern]) for metadata in result.metadata_list]
+  if not matched:
+    raise sources.SourceError(f"{what} {pattern!r} matches no file")
+  return sorted(matched)
+
+
+def resolve_inputs(dump_globs: Sequence[str], text_globs: Sequence[str], requested: Sequence[str] | None):
+  """(dumps, text files, languages, skipped inputs): globs expanded, headers read, languages checked."""
+  wanted = languages.resolve_codes(requested) if requested else languages.DEFAULT_LANGUAGES
+  dumps, text_files, skipped = [], [], []
+  for pattern in dump_globs:
+    for path in _match(pattern, "--dumps"):
+      if "-multistream-index" in path:
+        continue  # Index files sit beside their dumps and often match the same glob.
+      info = sources.read_header(path)
+      if info.language in wanted:
+        dumps.append(info)
+      else:
+        logger.warning("%s: skipped, its language %s is not in --languages", path, info.language)
+        skipped.append({"path": path, "language": info.language, "reason": "language not in --languages"})
+  for spec in text_globs:
+    language, equals, pattern = spec.partition("=")
+    if not equals:
+      raise ValueError(f"--text_files {spec!r}: expected LANG=GLOB, e.g. fr=text/fr-*.txt.gz")
+    code = languages.resolve(language).code
+    for path in _match(pattern, f"--text_files {language}="):
+      if code in wanted:
+        text_files.append((code, path))
+      else:
+        skipped.append({"path": path, "language": code, "reason": "language not in --languages"})
+  present = {info.language for info in dumps} | {code for code, _ in text_files}
+  if requested:
+    missing = [code for code in wanted if code not in present]
+    if missing:
+      raise sources.SourceError(f"--languages names {', '.join(missing)} but no input is in that language")
+  if not present:
+    raise sources.SourceError("no input to read: give --dumps and/or --text_files in the chosen languages")
+  return tuple(dumps), tuple(text_files), tuple(code for code in wanted if code in present), tuple(skipped)
+
+
+def plan_shards(numbered_dump: tuple[int, sources.DumpInfo], streams_per_shard: int) -> list[sources.Shard]:
+  number, dump = numbered_dump
+  shards = sources.plan_dump_shards(dump, number, streams_per_shard)
+  Metrics.counter(METRICS_NAMESPACE, f"{dump.language}/shards_planned").inc(len(shards))
+  logger.info("%s: %d shards", dump.path, len(shards))
+  return shards
+
+
+def count_lines(shard: sources.Shard, limit: int, min_chars: int) -> tuple[tuple[str, tuple[int, int]], int]:
+  """((language, order), lines of the shard up to `limit`); 0 for a shard that cannot be read."""
+  try:
+    lines = sum(1 for _ in itertools.islice(corpus.shard_lines(shard, collections.Counter(), min_chars), limit))
+  except sources.SourceError:
+    lines = 0  # The counting pass skips this shard too, so it contributes no lines to the sample.
+  return (shard.language, shard.order), lines
+
+
+def line_quotas(shard_lines: Iterable[tuple[tuple[str, tuple[int, int]], int]], limit: int) -> dict:
+  """How many lines each shard contributes so that each language has its first `limit` lines."""
+  quotas, taken = {}, collections.Counter()
+  for (language, order), lines in sorted(shard_lines):
+    quotas[(language, order)] = min(lines, limit - taken[language])
+    taken[language] += quotas[(language, order)]
+  return quotas
+
+
+class CountShardTokens(beam.DoFn):
+  """Shard -> (language, LanguageCounts); corrupt shards are skipped, counted and logged."""
+
+  SKIPPED = "skipped"
+  TEXT = "text"
+
+  def __init__(self, tokenizer: TokenizerSpec, min_chars: int, fail_on_bad_shard: bool, dump_text: int):
+    self._spec = tokenizer
+    self._min_chars = min_chars
+    self._fail_on_bad_shard = fail_on_bad_shard
+    self._dump_text = dump_text
+    self._tokenizer = None
+
+  def setup(self):
+    self._tokenizer = self._spec.build()  # Once per worker: vocab tables and compiled patterns.
+
+  def process(self, shard: sources.Shard, quotas: Mapping | None = None):
+    quota = None if quotas is None else quotas.get((shard.language, shard.order), 0)
+    if quota == 0:
+      return
+    counts = LanguageCounts.empty(self._tokenizer.vocab_size)
+    stats: collections.Counter = collections.Counter()
+    text = []
+    try:
+      lines = corpus.shard_lines(shard, stats, self._min_chars)
+      for batch in corpus.batched(itertools.islice(lines, quota), BATCH_LINES):
+        if len(text) < self._dump_text:
+          text.extend(batch[:self._dump_text - len(text)])
+        counts.add_lines(self._tokenizer, batch)
+    except sources.SourceError as error:
+      if self._fail_on_bad_shard:
+        raise
+      logger.error("Skipped shard %s: %s", shard.name, error)
+      Metrics.counter(METRICS_NAMESPACE, f"{shard.language}/shards_skipped").inc()
+      yield beam.pvalue.TaggedOutput(self.SKIPPED, {"shard": shard.name, "language": shard.language,
+                                                    "error": str(error)})
+      skipped = LanguageCounts.empty(self._tokenizer.vocab_size)
+      skipped.add_stats(shards_skipped=1)
+      yield shard.language, skipped
+      return
+    counts.add_stats(shards_read=1, **stats)
+    for field in METRIC_FIELDS:
+      if counts.stats.get(field):
+        Metrics.counter(METRICS_NAMESPACE, f"{shard.language}/{field}").inc(counts.stats[field])
+    yield shard.language, counts
+    for number, line in enumerate(text):
+      yield beam.pvalue.TaggedOutput(self.TEXT, (shard.language, (shard.order, number, line)))
+
+
+class MergeCounts(beam.CombineFn):
+  """Sums LanguageCounts; Beam lifts it so each worker pre-combines before the shuffle."""
+
+  def create_accumulator(self):
+    return None
+
+  def add_input(self, accumulator, counts):
+    return counts if accumulator is None else accumulator.merge(counts)
+
+  def merge_accumulators(self, accumulators):
+    merged = None
+    for accumulator in accumulators:
+      if accumulator is not None:
+        merged = accumulator if merged is None else merged.merge(accumulator)
+    return merged
+
+  def extract_output(self, accumulator):
+    return accumulator
+
+
+def run_report(config: RunConfig, counts: Mapping[str, LanguageCounts], skipped_shards: Sequence[dict]) -> dict:
+  return {
+      "languages": {language: counts[language].stats for language in sorted(counts)},
+      "original_vocab": {"source": config.tokenizer.source, "size": len(config.tokenizer.vocab()),
+                         "lower_case": config.tokenizer.lower_case},
+      "inputs": {"dumps": [info.path for info in config.dumps], "text_files": [path for _, path in config.text_files]},
+      "skipped_inputs": list(config.skipped_inputs),
+      "skipped_shards": sorted(skipped_shards, key=lambda record: record["shard"]),
+      "max_lines_per_language": config.max_lines_per_language,
+      "min_chars": config.min_chars,
+  }
+
+
+def write_results(language_counts: list[tuple[str, LanguageCounts]], skipped_shards: list[dict],
+                  text: Mapping[str, list], config: RunConfig) -> str:
+  """Writes counts, statistics, extracted text and the selected vocab; returns the summary."""
+  counts = dict(language_counts)
+  empty = [language for language in config.languages if not counts.get(language) or not counts[language].stats["lines"]]
+  if empty:
+    raise ValueError(f"no text was read for {', '.join(empty)}: every input of that language was empty, "
+                     "skipped or filtered; an empty vocab would be wrong")
+  vocab = config.tokenizer.vocab()
+  outputs.write_counts(config.output, counts, vocab, run_report(config, counts, skipped_shards))
+  for language, lines in text.items():
+    ordered = [line for _, _, line in sorted(lines)]
+    outputs.write_text(outputs.join(config.output, "text", f"{language}.txt"), "".join(f"{line}\n" for line in ordered))
+  totals = {language: select.LanguageTotals(c.token_counts, c.line_counts, c.stats["lines"])
+            for language, c in counts.items()}
+  selection = select.select(totals, vocab, config.rule)
+  select.write_selection(selection, config.output)
+  return select.selection_markdown(selection)
+
+
+def build(pipeline: beam.Pipeline, config: RunConfig):
+  """Adds the whole job to `pipeline`."""
+  dump_shards = (
+      pipeline
+      | "Dumps" >> beam.Create(list(enumerate(config.dumps)))
+      | "PlanShards" >> beam.FlatMap(plan_shards, config.streams_per_shard))
+  text_shards = pipeline | "TextFiles" >> beam.Create([
+      sources.Shard((len(config.dumps) + number, 0), path, language, "text")
+      for number, (language, path) in enumerate(config.text_files)])
+  shards = (dump_shards, text_shards) | "AllShards" >> beam.Flatten() | "SpreadShards" >> beam.Reshuffle()
+
+  side_inputs = {}
+  if config.max_lines_per_language is not None:
+    quotas = (
+        shards
+        | "CountLines" >> beam.Map(count_lines, config.max_lines_per_language, config.min_chars)
+        | "GatherLineCounts" >> beam.combiners.ToList()
+        | "LineQuotas" >> beam.Map(line_quotas, config.max_lines_per_language))
+    side_inputs["quotas"] = beam.pvalue.AsSingleton(quotas)
+
+  counted = shards | "CountTokens" >> beam.ParDo(
+      CountShardTokens(config.tokenizer, config.min_chars, config.fail_on_bad_shard, config.dump_text),
+      **side_inputs).with_outputs(CountShardTokens.SKIPPED, CountShardTokens.TEXT, main="counts")
+  merged = counted.counts | "MergeCounts" >> beam.CombinePerKey(MergeCounts())
+  skipped = counted[CountShardTokens.SKIPPED] | "GatherSkipped" >> beam.combiners.ToList()
+  text = (counted[CountShardTokens.TEXT]
+          | "FirstLines" >> beam.combiners.Top.SmallestPerKey(max(config.dump_text, 1), key=lambda x: x[:2]))
+  return (
+      merged
+      | "GatherLanguages" >> beam.combiners.ToList()
+      | "WriteResults" >> beam.Map(write_results, beam.pvalue.AsSingleton(skipped), beam.pvalue.AsDict(text), config))
+
+
+def local_runner_without_download(options: PipelineOptions) -> None:
+  """DirectRunner first tries Prism, a binary it downloads; run on its in-process fallback instead."""
+  standard = options.view_as(StandardOptions)
+  if standard.runner in (None, "DirectRunner"):
+    standard.runner = "FnApiRunner"
+
+
+def configure(argv: Sequence[str]) -> tuple[PipelineOptions, RunConfig]:
+  options = PipelineOptions(argv)
+  local_runner_without_download(options)
+  args = options.view_as(SelectVocabOptions)
+  rule = select.rule_from_arguments(args)
+  if not args.dumps and not args.text_files:
+    raise ValueError("nothing to read: give --dumps and/or --text_files")
+  requested = [code for code in args.languages.split(",") if code.strip()] if args.languages else None
+  dumps, text_files, chosen, skipped = resolve_inputs(args.dumps, args.text_files, requested)
+  from pipelines.reference import original_tokenizer_spec  # TensorFlow, on the launcher only.
+  tokenizer = original_tokenizer_spec(args.original_preprocess, args.vocab_file, args.lower_case)
+  config = RunConfig(dumps, text_files, chosen, skipped, tokenizer, rule, args.output,
+                     args.max_lines_per_language, args.min_chars, args.streams_per_shard, args.dump_text,
+                     args.fail_on_bad_shard)
+  return options, config
+
+
+def run(argv: Sequence[str]) -> dict:
+  """Runs the job to completion; returns stats.json's content."""
+  options, config = configure(argv)
+  logger.info("Languages: %s; %d dumps, %d text files; vocab from %s (%s)", ", ".join(config.languages),
+              len(config.dumps), len(config.text_files), config.tokenizer.source,
+              "uncased" if config.tokenizer.lower_case else "cased")
+  with beam.Pipeline(options=options) as pipeline:
+    build(pipeline, config)
+  return json.loads(outputs.read_bytes(outputs.join(config.output, "stats.json")))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+  logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+  argv = list(sys.argv[1:] if argv is None else argv)
+  if not argv or "-h" in argv or "--help" in argv:
+    parser = argparse.ArgumentParser(prog="python -m pipelines.select_vocab", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    SelectVocabOptions._add_argparse_args(parser)
+    parser.print_help()
+    return
+  run(argv)
+  print(outputs.read_bytes(outputs.join(SelectVocabOptions(argv).output, "selection.md")).decode("utf-8"))
+
+
+if __name__ == "__main__":
+  main()

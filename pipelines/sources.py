@@ -1,0 +1,312 @@
+"""Input sources: Wikipedia XML dumps and plain text files, planned as shards and read as lines.
+
+A multistream dump (`*-pages-articles-multistream*.xml.bz2`) is a concatenation of bz2 streams of
+100 pages each; its index (`*-multistream-index*.txt.bz2`, lines `offset:page_id:title`) gives
+the byte where each stream starts. A shard is a byte range covering several whole streams, so a
+worker seeks to it and decompresses only its own bytes: parallelism follows the index, not the
+number of files. A dump without an index, a plain `.xml.bz2` or `.xml`, is one shard.
+
+All I/O goes through Beam's FileSystems, so `gs://` paths work and seeks are ranged reads.
+"""
+
+from __future__ import annotations
+
+import bz2
+import dataclasses
+import io
+import logging
+import os
+import re
+import xml.etree.ElementTree as ET
+from typing import Iterator
+
+from apache_beam.io.filesystems import FileSystems
+
+from pipelines import languages
+from pipelines.wikitext import DROPPED_NAMESPACE_KEYS
+
+_READ_SIZE = 1 << 20
+_HEADER_LIMIT = 16 << 20  # A siteinfo is a few KB; more without one means this is not a dump.
+_MULTISTREAM = re.compile(r"^(.*-pages-articles-multistream)(\d*)\.xml(.*)\.bz2$")
+_TEXT_SUFFIXES = (".txt", ".txt.gz", ".txt.bz2")
+_PAGE_OPEN = b"<page>"
+_PAGE_CLOSE = b"</page>"
+
+logger = logging.getLogger(__name__)
+
+
+class SourceError(ValueError):
+  """Input that cannot be used; the message names the file and what is wrong."""
+
+
+class ShardError(SourceError):
+  """A shard that cannot be read to the end (corrupt or truncated data)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class DumpInfo:
+  """What a dump's header says, read once when the pipeline is built."""
+  path: str
+  dbname: str
+  language: str
+  dropped_namespace_names: tuple[str, ...]  # Localized names of the Media, File, Category namespaces.
+  size: int
+  index_path: str | None  # The multistream index, if the dump has one.
+
+
+@dataclasses.dataclass(frozen=True, order=True)
+class Shard:
+  """A unit of reading: a byte range of a dump, or a whole text file."""
+  order: tuple[int, int]  # (input number, first byte): the order of the shard's lines in the corpus.
+  path: str
+  language: str
+  kind: str  # "dump" or "text".
+  start: int = 0
+  end: int = -1  # Exclusive; -1 for the end of the file.
+  streams: int = 1
+  dropped_namespace_names: tuple[str, ...] = ()
+
+  @property
+  def name(self) -> str:
+    if self.kind == "text":
+      return self.path
+    return f"{self.path} bytes {self.start}-{self.end}"
+
+
+@dataclasses.dataclass
+class Page:
+  title: str
+  namespace: int
+  page_id: int
+  redirect: bool
+  text: str
+
+
+def index_path_for(dump_path: str) -> str | None:
+  """The index file that goes with a multistream dump, parts included, or None for other dumps.
+
+  `enwiki-20240601-pages-articles-multistream.xml.bz2` ->
+  `enwiki-20240601-pages-articles-multistream-index.txt.bz2`, and for parts
+  `...-multistream1.xml-p1p41242.bz2` -> `...-multistream-index1.txt-p1p41242.bz2`.
+  """
+  directory, name = os.path.split(dump_path)
+  match = _MULTISTREAM.match(name)
+  if not match:
+    return None
+  prefix, part, suffix = match.groups()
+  return FileSystems.join(directory, f"{prefix}-index{part}.txt{suffix}.bz2") if directory else (
+      f"{prefix}-index{part}.txt{suffix}.bz2")
+
+
+def is_text_file(path: str) -> bool:
+  return path.endswith(_TEXT_SUFFIXES)
+
+
+def _open(path: str):
+  return FileSystems.open(path, compression_type="uncompressed")
+
+
+def _decompressed_chunks(path: str, start: int = 0, end: int = -1) -> Iterator[bytes]:
+  """Decompressed bytes of the whole bz2 streams in [start, end), or the raw bytes of an .xml.
+
+  Raises ShardError on corrupt data or when the range ends inside a stream (truncated file).
+  """
+  compressed = path.endswith(".bz2")
+  with _open(path) as handle:
+    if start:
+      handle.seek(start)
+    remaining = None if end < 0 else end - start
+    decompressor = bz2.BZ2Decompressor() if compressed else None
+    stream_has_input = False
+    while remaining is None or remaining > 0:
+      data = handle.read(_READ_SIZE if remaining is None else min(_READ_SIZE, remaining))
+      if not data:
+        break
+      if remaining is not None:
+        remaining -= len(data)
+      if decompressor is None:
+        yield data
+        continue
+      while data:
+        stream_has_input = True
+        try:
+          chunk = decompressor.decompress(data)
+        except (OSError, EOFError) as error:
+          raise ShardError(f"{path}: corrupt bz2 data in bytes {start}-{end}: {error}") from None
+        if chunk:
+          yield chunk
+        data = b""
+        if decompressor.eof:  # One stream ended; the next one starts in its unused data.
+          data = decompressor.unused_data
+          decompressor = bz2.BZ2Decompressor()
+          stream_has_input = False
+    if stream_has_input:
+      raise ShardError(f"{path}: the data ends inside a bz2 stream in bytes {start}-{end} (truncated file?)")
+
+
+def read_header(path: str) -> DumpInfo:
+  """Reads a dump's `<siteinfo>`: its dbname gives the language."""
+  head = b""
+  try:
+    for chunk in _decompressed_chunks(path):
+      head += chunk
+      if b"</siteinfo>" in head or len(head) > _HEADER_LIMIT:
+        break
+  except ShardError as error:
+    raise SourceError(str(error)) from None
+  if head[:2] in (b"\xff\xfe", b"\xfe\xff") or head[1:2] == b"\x00" or head[:1] == b"\x00":
+    raise SourceError(f"{path}: the dump is encoded in UTF-16; Wikipedia dumps are UTF-8, "
+                      "convert it with `iconv -f UTF-16 -t UTF-8`")
+  end = head.find(b"</siteinfo>")
+  begin = head.find(b"<siteinfo>")
+  if begin < 0 or end < 0:
+    raise SourceError(f"{path}: no <siteinfo> in the first {len(head)} bytes; is this a Wikipedia XML dump?")
+  try:
+    siteinfo = ET.fromstring(_strip_namespace(head[begin:end + len(b"</siteinfo>")]))
+  except ET.ParseError as error:
+    raise SourceError(f"{path}: the <siteinfo> header is not well-formed XML: {error}") from None
+  dbname = (siteinfo.findtext("dbname") or "").strip()
+  if not dbname:
+    raise SourceError(f"{path}: the <siteinfo> header has no <dbname>")
+  language = languages.from_dbname(dbname, path).code
+  dropped = tuple(
+      (namespace.text or "").strip() for namespace in siteinfo.iter("namespace")
+      if int(namespace.get("key", "0")) in DROPPED_NAMESPACE_KEYS and (namespace.text or "").strip())
+  index = index_path_for(path)
+  if index is not None and not FileSystems.exists(index):
+    logger.warning("%s: its index %s is missing; reading the whole dump as one shard", path, index)
+    index = None
+  elif index is None:
+    logger.warning("%s: not a multistream dump with an index; it is read as one shard by one worker", path)
+  size = FileSystems.match([path])[0].metadata_list[0].size_in_bytes
+  return DumpInfo(path, dbname, language, dropped, size, index)
+
+
+def _strip_namespace(xml: bytes) -> bytes:
+  return re.sub(rb"\sxmlns(:\w+)?=\"[^\"]*\"", b"", xml)
+
+
+def read_stream_offsets(index_path: str, dump_size: int) -> list[int]:
+  """The distinct byte offsets where the dump's streams of pages start, ascending."""
+  offsets: list[int] = []
+  with _open(index_path) as handle:
+    data = bz2.decompress(handle.read()) if index_path.endswith(".bz2") else handle.read()
+  for line_number, line in enumerate(data.split(b"\n"), start=1):
+    if not line:
+      continue
+    field = line.split(b":", 1)[0]
+    try:
+      offset = int(field)
+    except ValueError:
+      raise SourceError(f"{index_path}:{line_number}: expected 'offset:page_id:title', got {line[:80]!r}") from None
+    if offsets and offset == offsets[-1]:
+      continue
+    if offsets and offset < offsets[-1]:
+      raise SourceError(f"{index_path}:{line_number}: offset {offset} is smaller than the one before it")
+    if offset >= dump_size:
+      raise SourceError(f"{index_path}:{line_number}: offset {offset} is past the end of the dump ({dump_size} bytes)")
+    offsets.append(offset)
+  if not offsets:
+    raise SourceError(f"{index_path}: the index lists no streams")
+  return offsets
+
+
+def check_stream_start(dump_path: str, index_path: str, offset: int) -> None:
+  """Raises if `offset` is not where a bz2 stream starts (a stale or mismatched index)."""
+  with _open(dump_path) as handle:
+    handle.seek(offset)
+    magic = handle.read(4)
+  if magic[:3] != b"BZh" or not b"1" <= magic[3:4] <= b"9":
+    raise SourceError(f"{index_path}: offset {offset} is not the start of a bz2 stream in {dump_path}; "
+                      "does the index belong to this dump?")
+
+
+def plan_dump_shards(dump: DumpInfo, input_number: int, streams_per_shard: int) -> list[Shard]:
+  """Splits a dump into shards of `streams_per_shard` streams along its index."""
+  if dump.index_path is None:
+    return [Shard((input_number, 0), dump.path, dump.language, "dump", 0, dump.size, 1,
+                  dump.dropped_namespace_names)]
+  offsets = read_stream_offsets(dump.index_path, dump.size)
+  check_stream_start(dump.path, dump.index_path, offsets[0])
+  check_stream_start(dump.path, dump.index_path, offsets[-1])
+  boundaries = offsets[::streams_per_shard] + [dump.size]
+  shards = []
+  for begin, end in zip(boundaries, boundaries[1:]):
+    streams = sum(1 for offset in offsets if begin <= offset < end) if streams_per_shard > 1 else 1
+    shards.append(Shard((input_number, begin), dump.path, dump.language, "dump", begin, end, streams,
+                        dump.dropped_namespace_names))
+  return shards
+
+
+def _page_from_xml(xml: bytes) -> Page:
+  page = ET.fromstring(xml)
+  revision = page.find("revision")
+  text = revision.findtext("text") if revision is not None else None
+  return Page(
+      title=page.findtext("title") or "",
+      namespace=int(page.findtext("ns") or 0),
+      page_id=int(page.findtext("id") or 0),
+      redirect=page.find("redirect") is not None,
+      text=text or "",
+  )
+
+
+@dataclasses.dataclass
+class PageErrors:
+  """Pages that could not be parsed; counted and logged, never silently lost."""
+  malformed: int = 0
+  invalid_utf8: int = 0
+
+
+def read_pages(shard: Shard, errors: PageErrors | None = None) -> Iterator[Page]:
+  """Pages of a dump shard, in order. Raises ShardError if the data is corrupt or truncated."""
+  errors = errors if errors is not None else PageErrors()
+  buffer = b""
+  for chunk in _decompressed_chunks(shard.path, shard.start, shard.end):
+    buffer += chunk
+    position = 0
+    while True:
+      begin = buffer.find(_PAGE_OPEN, position)
+      if begin < 0:
+        position = max(position, len(buffer) - len(_PAGE_OPEN))
+        break
+      close = buffer.find(_PAGE_CLOSE, begin)
+      if close < 0:
+        position = begin
+        break
+      end = close + len(_PAGE_CLOSE)
+      page = _parse_page(buffer[begin:end], shard, errors)
+      if page is not None:
+        yield page
+      position = end
+    buffer = buffer[position:]
+  if _PAGE_OPEN in buffer:
+    raise ShardError(f"{shard.name}: the data ends inside a <page> (truncated dump?)")
+
+
+def _parse_page(xml: bytes, shard: Shard, errors: PageErrors) -> Page | None:
+  try:
+    return _page_from_xml(xml)
+  except ET.ParseError as error:
+    try:
+      # Invalid UTF-8 inside text: keep the page, with U+FFFD for the bad bytes.
+      page = _page_from_xml(xml.decode("utf-8", errors="replace").encode("utf-8"))
+      errors.invalid_utf8 += 1
+      logger.warning("%s: page %r has invalid UTF-8; bad bytes replaced", shard.name, page.title)
+      return page
+    except ET.ParseError:
+      errors.malformed += 1
+      logger.warning("%s: skipped a page that is not well-formed XML (%s): %r", shard.name, error, xml[:120])
+      return None
+
+
+def read_text_lines(path: str) -> Iterator[str]:
+  """Lines of a plain text file (.txt, .txt.gz, .txt.bz2), split on LF only, CR removed."""
+  with FileSystems.open(path) as handle:  # Compression from the file's extension.
+    reader = io.TextIOWrapper(handle, encoding="utf-8", errors="strict", newline="\n")
+    line_number = 0
+    try:
+      for line_number, line in enumerate(reader, start=1):
+        yield line.rstrip("\r\n")
+    except UnicodeDecodeError as error:
+      raise ShardError(f"{path}:{line_number + 1}: not valid UTF-8 ({error.reason})") from None

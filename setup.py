@@ -1,0 +1,33 @@
+"""smaller-LaBSE: LaBSE with only the tokens your languages use, giving the same embeddings.
+
+This file is also what Dataflow workers install (`--setup_file ./setup.py`).
+"""
+
+import setuptools
+
+REQUIREMENTS = [
+    "apache-beam[gcp]==2.77.0",
+    "tensorflow==2.21.0",
+    "tensorflow-text==2.21.1",
+    "tensorflow-hub==0.16.1",
+    "tf-keras==2.21.0",
+    "numpy>=1.26,<3",
+]
+
+setuptools.setup(
+    name="smaller-labse",
+    version="0.1.0",
+    description="Vocabulary selection and export of smaller LaBSE models for chosen languages",
+    long_description=__doc__,
+    python_requires=">=3.11,<3.12",
+    packages=setuptools.find_packages(include=["pipelines", "pipelines.*", "exporter", "exporter.*",
+                                               "evaluation", "evaluation.*"]),
+    install_requires=REQUIREMENTS,
+    extras_require={"test": ["pytest>=8", "hypothesis>=6"]},
+    entry_points={
+        "console_scripts": [
+            "smaller-labse-vocab=pipelines.select_vocab:main",
+            "smaller-labse-select=pipelines.select:main",
+        ],
+    },
+)
