@@ -23,8 +23,6 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SAMPLE_DUMPS = os.path.join(HERE, "samples", "dumps", "*.xml.bz2")
-# LaBSE's special tokens: [PAD], [unused1..99], [UNK], [CLS], [SEP], [MASK] at ids 0..103.
-LABSE_SPECIAL_TOKENS = ["[PAD]", *(f"[unused{i}]" for i in range(1, 100)), "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 DEMO_VOCAB_SIZE = 6000
 
 
@@ -45,9 +43,9 @@ def learn_demo_vocab(path: str) -> None:
   from tensorflow_text.tools.wordpiece_vocab.bert_vocab_from_dataset import bert_vocab_from_dataset
 
   from pipelines import outputs
-  from pipelines.vocab import format_vocab
+  from pipelines.vocab import LABSE_SPECIAL_TOKENS, format_vocab
   dataset = tf.data.Dataset.from_tensor_slices(sample_lines()).batch(256)
-  vocab = bert_vocab_from_dataset(dataset, vocab_size=DEMO_VOCAB_SIZE, reserved_tokens=LABSE_SPECIAL_TOKENS,
+  vocab = bert_vocab_from_dataset(dataset, vocab_size=DEMO_VOCAB_SIZE, reserved_tokens=list(LABSE_SPECIAL_TOKENS),
                                   bert_tokenizer_params={"lower_case": False})
   outputs.write_bytes(path, format_vocab(vocab))
 

@@ -67,7 +67,8 @@ class SelectVocabOptions(PipelineOptions):
                         help="also write the first N extracted lines of each language to OUTPUT/text/")
     parser.add_argument("--fail_on_bad_shard", action="store_true",
                         help="stop at a corrupt shard instead of skipping, counting and logging it")
-    parser.add_argument("--output", required=True, help="output directory, local or gs://")
+    # Not `required`: Beam parses every options class when running any pipeline; checked in configure().
+    parser.add_argument("--output", help="output directory, local or gs:// (required)")
     select.add_rule_arguments(parser)
 
 
@@ -304,6 +305,8 @@ def configure(argv: Sequence[str]) -> tuple[PipelineOptions, RunConfig]:
   rule = select.rule_from_arguments(args)
   if not args.dumps and not args.text_files:
     raise ValueError("nothing to read: give --dumps and/or --text_files")
+  if not args.output:
+    raise ValueError("--output is required: the directory for counts, statistics and the vocab")
   requested = [code for code in args.languages.split(",") if code.strip()] if args.languages else None
   dumps, text_files, chosen, skipped = resolve_inputs(args.dumps, args.text_files, requested)
   from pipelines.reference import original_tokenizer_spec  # TensorFlow, on the launcher only.

@@ -14,6 +14,8 @@ from apache_beam.io.filesystems import FileSystems
 UNK = "[UNK]"
 # The special tokens whose ids the preprocess graph bakes in as constants.
 REQUIRED_SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
+# LaBSE's layout of its 104 bracketed tokens: [PAD], [unused1..99], [UNK], [CLS], [SEP], [MASK] at ids 0..103.
+LABSE_SPECIAL_TOKENS = ("[PAD]", *(f"[unused{i}]" for i in range(1, 100)), "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 _BRACKETED = re.compile(r"\[[^\[\]\s]+\]")
 
 

@@ -53,7 +53,8 @@ _DROPPED_ELEMENTS = ("math", "chem", "ce", "score", "gallery", "timeline", "synt
 _DROPPED_ELEMENT = re.compile(
     r"<(%s)\b[^>]*?/>|<(%s)\b[^>]*>.*?(?:</\2\s*>|\Z)" % ("|".join(_DROPPED_ELEMENTS), "|".join(_DROPPED_ELEMENTS)),
     re.DOTALL | re.IGNORECASE)
-_INNERMOST_TEMPLATE = re.compile(r"\{\{[^{}]*\}\}")
+# Template parameters ({{{1|default}}}) first, so that their braces do not hide the template around them.
+_INNERMOST_TEMPLATE = re.compile(r"\{\{\{[^{}]*\}\}\}|\{\{[^{}]*\}\}")
 _INNERMOST_TABLE = re.compile(r"\{\|[^{]*?\n\s*\|\}")
 _INNERMOST_LINK = re.compile(r"\[\[([^\[\]]*)\]\]")
 _EXTERNAL_LINK = re.compile(r"\[(?:https?:|ftp:|//)[^\s\]]*\s*([^\]]*)\]", re.IGNORECASE)

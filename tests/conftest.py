@@ -1,0 +1,77 @@
+"""Shared fixtures. Expensive ones (TensorFlow models, probed tokenizers) are session-scoped."""
+
+import glob
+import os
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.path.join(os.path.dirname(ROOT), "shared")
+FIXTURE = os.path.join(SHARED, "fixtures", "labse-format-tiny")
+FIXTURE_PREPROCESS = os.path.join(FIXTURE, "preprocess")
+ENWIKI_EXCERPT = os.path.join(SHARED, "data", "wikipedia",
+                              "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2")
+TATOEBA = os.path.join(SHARED, "data", "tatoeba", "v1")
+FLORES = os.path.join(SHARED, "data", "flores200", "dev")
+SAMPLE_DUMPS = os.path.join(ROOT, "samples", "dumps")
+
+
+def shared_path(path: str) -> str:
+  """`path` under ../shared, or skip the test with the reason."""
+  if not os.path.exists(path):
+    pytest.skip(f"needs {os.path.relpath(path, ROOT)} (the ../shared reference data is not beside this checkout)")
+  return path
+
+
+def real_text_files() -> dict[str, list[str]]:
+  """Every Tatoeba side and FLORES dev file in ../shared, by language code."""
+  from pipelines import languages
+  files: dict[str, list[str]] = {}
+  for path in sorted(glob.glob(os.path.join(shared_path(TATOEBA), "tatoeba.*"))):
+    files.setdefault(languages.resolve(path.rsplit(".", 1)[1]).code, []).append(path)
+  for path in sorted(glob.glob(os.path.join(shared_path(FLORES), "*.dev"))):
+    files.setdefault(languages.resolve(os.path.basename(path)[:-len(".dev")]).code, []).append(path)
+  return files
+
+
+@pytest.fixture(scope="session")
+def fixture_preprocess():
+  """The LaBSE-format preprocess model exported by TF Model Garden."""
+  from pipelines.reference import PreprocessModel
+  return PreprocessModel(shared_path(FIXTURE_PREPROCESS))
+
+
+@pytest.fixture(scope="session")
+def fixture_spec(fixture_preprocess):
+  """The fast tokenizer read off the fixture preprocess model (vocab, casing, probed classes)."""
+  return _spec_from_model(fixture_preprocess)
+
+
+def _spec_from_model(model):
+  from pipelines.reference import check_agreement, probe_char_classes
+  from pipelines.tokenizer import TokenizerSpec
+  spec = TokenizerSpec.create(model.vocab, model.detect_lower_case(), probe_char_classes(model.words_per_text),
+                              model.model_dir)
+  check_agreement(spec.build(), model.token_ids)
+  return spec
+
+
+@pytest.fixture(scope="session")
+def fixture_tokenizer(fixture_spec):
+  return fixture_spec.build()
+
+
+@pytest.fixture(scope="session")
+def sample_vocab(tmp_path_factory) -> str:
+  """A cased WordPiece vocab in LaBSE's layout learned from the bundled samples (needs no ../shared)."""
+  import demo
+  path = str(tmp_path_factory.mktemp("vocab") / "sample_vocab.txt")
+  demo.learn_demo_vocab(path)
+  return path
+
+
+@pytest.fixture(scope="session")
+def sample_spec(sample_vocab):
+  """The fast tokenizer for `sample_vocab`, probed from tf_text's BertTokenizer."""
+  from pipelines.reference import original_tokenizer_spec
+  return original_tokenizer_spec(vocab_file=sample_vocab)

@@ -1,0 +1,222 @@
+"""The Beam job end to end, and its transforms one by one."""
+
+import bz2
+import collections
+import glob
+import json
+import os
+
+import apache_beam as beam
+import numpy as np
+import pytest
+from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.util import assert_that, equal_to
+
+from pipelines import corpus, outputs, select, select_vocab, sources
+from pipelines.counting import LanguageCounts
+from samples.build_samples import multistream
+from tests.conftest import ENWIKI_EXCERPT, FIXTURE_PREPROCESS, SAMPLE_DUMPS, real_text_files, shared_path
+
+ALL_SAMPLES = os.path.join(SAMPLE_DUMPS, "*.xml.bz2")
+EN_SAMPLE = os.path.join(SAMPLE_DUMPS, "enwiki-sample-pages-articles-multistream.xml.bz2")
+
+
+def make_config(spec, output, dumps=(), text_files=(), languages=None, **settings):
+  found_dumps, found_text, chosen, skipped = select_vocab.resolve_inputs(dumps, text_files, languages)
+  return select_vocab.RunConfig(found_dumps, found_text, chosen, skipped, spec,
+                                settings.pop("rule", select.SelectionRule()), str(output), **settings)
+
+
+def run_pipeline(config, *beam_args):
+  with beam.Pipeline(options=PipelineOptions(["--runner", "FnApiRunner", *beam_args])) as pipeline:
+    select_vocab.build(pipeline, config)
+  return json.loads(outputs.read_bytes(os.path.join(config.output, "stats.json")))
+
+
+def counts_files(run_dir):
+  return {os.path.basename(path): open(path, "rb").read() for path in sorted(glob.glob(f"{run_dir}/counts/*.tsv"))}
+
+
+def read_counts(run_dir):
+  return outputs.read_counts(str(run_dir))[1]
+
+
+@pytest.mark.shared
+def test_counts_equal_the_preprocess_models_on_all_real_text(fixture_spec, fixture_preprocess, tmp_path):
+  """Every language's token and line counts equal those of the fixture's own `tokenize`."""
+  files = real_text_files()
+  config = make_config(fixture_spec, tmp_path, text_files=[f"{lang}={path}" for lang, paths in files.items()
+                                                           for path in paths])
+  stats = run_pipeline(config)
+  totals = read_counts(tmp_path)
+  assert sorted(totals) == sorted(files) and len(files) == 15
+  vocab_size = len(fixture_spec.vocab())
+  for language, paths in files.items():
+    lines = []
+    for path in paths:
+      with open(path, encoding="utf-8") as handle:
+        lines += [line for line in handle.read().split("\n") if len(line.strip(" \t\r\n\f\v")) >= 6]
+    token_counts = np.zeros(vocab_size, np.int64)
+    line_counts = np.zeros(vocab_size, np.int64)
+    for ids in fixture_preprocess.token_ids(lines):
+      np.add.at(token_counts, ids, 1)
+      line_counts[sorted(set(ids))] += 1
+    assert stats["languages"][language]["lines"] == len(lines)
+    assert (totals[language].token_counts == token_counts).all(), language
+    assert (totals[language].line_counts == line_counts).all(), language
+
+
+@pytest.fixture(scope="module")
+def enwiki_run(fixture_spec, tmp_path_factory):
+  output = tmp_path_factory.mktemp("enwiki")
+  return run_pipeline(make_config(fixture_spec, output, dumps=[shared_path(ENWIKI_EXCERPT)])), output
+
+
+@pytest.mark.shared
+def test_real_dump_reports_pages_lines_tokens_and_little_markup(enwiki_run):
+  stats = enwiki_run[0]["languages"]["en"]
+  assert stats["pages"] == 106 and stats["redirects"] == 100
+  assert stats["lines"] > 10_000 and stats["tokens"] > 500_000 and stats["shards_read"] == 1
+  assert stats["markup_lines"] / (stats["lines"] + stats["markup_lines"]) < 0.005
+
+
+@pytest.mark.shared
+def test_real_dump_split_into_multistream_shards_counts_exactly_as_whole(enwiki_run, fixture_spec, tmp_path):
+  whole_stats, whole_output = enwiki_run
+  with open(ENWIKI_EXCERPT, "rb") as handle:
+    dump, index = multistream(bz2.decompress(handle.read()), pages_per_stream=20)
+  (tmp_path / "dumps").mkdir()
+  (tmp_path / "dumps" / "enwiki-test-pages-articles-multistream.xml.bz2").write_bytes(dump)
+  (tmp_path / "dumps" / "enwiki-test-pages-articles-multistream-index.txt.bz2").write_bytes(index)
+  config = make_config(fixture_spec, tmp_path / "out", dumps=[str(tmp_path / "dumps" / "*.bz2")],
+                       streams_per_shard=2)
+  stats = run_pipeline(config)
+  assert stats["languages"]["en"]["shards_read"] == 6  # 11 streams of 20 pages, 2 streams a shard.
+  assert counts_files(tmp_path / "out") == counts_files(whole_output)
+  assert stats["languages"] == whole_stats["languages"] | {"en": stats["languages"]["en"]}
+  for field in ("pages", "redirects", "lines", "words", "tokens", "unk_tokens", "bytes"):
+    assert stats["languages"]["en"][field] == whole_stats["languages"]["en"][field]
+
+
+@pytest.fixture(scope="module")
+def samples_run(sample_spec, tmp_path_factory):
+  output = tmp_path_factory.mktemp("samples")
+  config = make_config(sample_spec, output, dumps=[ALL_SAMPLES], streams_per_shard=1, dump_text=4)
+  return run_pipeline(config), output
+
+
+def test_samples_run_reads_every_language_and_writes_every_output(samples_run):
+  stats, output = samples_run
+  languages = stats["languages"]
+  assert sorted(languages) == ["ar", "en", "fr", "ja", "ru", "th"]
+  for language, language_stats in languages.items():
+    assert language_stats["pages"] >= 4 and language_stats["redirects"] == 1, language
+    assert language_stats["lines"] > 10 and language_stats["shards_skipped"] == 0, language
+  assert languages["en"]["shards_read"] == 5 and languages["th"]["shards_read"] == 1
+  for name in ("vocab.txt", "selection.json", "selection.md", "original_vocab.txt", "counts/ja.tsv", "text/th.txt"):
+    assert os.path.exists(os.path.join(output, name)), name
+  assert not glob.glob(f"{output}/**/*.tmp-*", recursive=True)  # Atomic writes leave no temporaries.
+
+
+def test_counts_tsv_rows_are_sorted_and_hold_tokens_verbatim(samples_run):
+  _, output = samples_run
+  vocab = outputs.read_counts(str(output))[0]
+  with open(os.path.join(output, "counts", "fr.tsv"), encoding="utf-8") as handle:
+    rows = [row.split("\t", 3) for row in handle.read().split("\n")[1:] if row]
+  assert [int(count) for _, count, _, _ in rows] == sorted((int(count) for _, count, _, _ in rows), reverse=True)
+  assert all(vocab[int(token_id)] == token for token_id, _, _, token in rows)
+  assert any("\u202f" in token for _, _, _, token in rows)  # French U+202F before "?" and "!".
+
+
+def test_dump_text_writes_the_first_lines_in_dump_order(samples_run, sample_spec):
+  _, output = samples_run
+  with open(os.path.join(output, "text", "fr.txt"), encoding="utf-8") as handle:
+    written = handle.read().split("\n")[:-1]
+  dump = sources.read_header(os.path.join(SAMPLE_DUMPS, "frwiki-sample-pages-articles-multistream.xml.bz2"))
+  expected = [line for shard in sources.plan_dump_shards(dump, 0, 1)
+              for line in corpus.shard_lines(shard, collections.Counter())][:4]
+  assert written == expected
+
+
+def test_selection_rerun_from_counts_alone_gives_the_same_vocab(samples_run, tmp_path):
+  _, output = samples_run
+  select.main(["--counts", str(output), "--output", str(tmp_path)])
+  assert (tmp_path / "vocab.txt").read_bytes() == (output / "vocab.txt").read_bytes()
+  select.main(["--counts", str(output), "--output", str(tmp_path), "--coverage", "0.9"])
+  assert len((tmp_path / "vocab.txt").read_bytes()) < len((output / "vocab.txt").read_bytes())
+
+
+def test_two_processes_count_exactly_as_one(samples_run, sample_vocab, tmp_path):
+  """Through the command line, as a user runs it: DirectRunner, 2 worker processes."""
+  _, one_worker_output = samples_run
+  stats = select_vocab.run([
+      "--dumps", ALL_SAMPLES, "--vocab_file", sample_vocab, "--output", str(tmp_path), "--streams_per_shard", "1",
+      "--runner", "DirectRunner", "--direct_num_workers", "2", "--direct_running_mode", "multi_processing"])
+  assert counts_files(tmp_path) == counts_files(one_worker_output)
+  assert (tmp_path / "vocab.txt").read_bytes() == (one_worker_output / "vocab.txt").read_bytes()
+  assert stats["languages"]["en"]["shards_read"] == 5
+
+
+def test_max_lines_per_language_counts_the_first_lines_in_input_order(sample_spec, tmp_path):
+  config = make_config(sample_spec, tmp_path, dumps=[EN_SAMPLE], streams_per_shard=1, max_lines_per_language=30)
+  stats = run_pipeline(config)
+  dump = sources.read_header(EN_SAMPLE)
+  lines = [line for shard in sources.plan_dump_shards(dump, 0, 1)
+           for line in corpus.shard_lines(shard, collections.Counter())]
+  assert len(lines) > 30
+  expected = LanguageCounts.empty(len(sample_spec.vocab()))
+  expected.add_lines(sample_spec.build(), lines[:30])
+  assert stats["languages"]["en"]["lines"] == 30
+  assert (read_counts(tmp_path)["en"].token_counts == expected.token_counts).all()
+
+
+def test_line_quotas_take_each_languages_first_lines():
+  shard_lines = [(("en", (0, 10)), 5), (("en", (0, 0)), 7), (("en", (1, 0)), 9), (("fr", (2, 0)), 3)]
+  assert select_vocab.line_quotas(shard_lines, 10) == {
+      ("en", (0, 0)): 7, ("en", (0, 10)): 3, ("en", (1, 0)): 0, ("fr", (2, 0)): 3}
+
+
+def test_merge_counts_combine_fn():
+  combine = select_vocab.MergeCounts()
+  parts = []
+  for value in (1, 2, 3):
+    part = LanguageCounts.empty(4)
+    part.token_counts[value] = value
+    part.add_stats(lines=value)
+    parts.append(part)
+  left = combine.add_input(combine.add_input(combine.create_accumulator(), parts[0]), parts[1])
+  right = combine.add_input(combine.create_accumulator(), parts[2])
+  merged = combine.extract_output(combine.merge_accumulators([left, combine.create_accumulator(), right]))
+  assert list(merged.token_counts) == [0, 1, 2, 3] and merged.stats["lines"] == 6
+
+
+def test_count_shard_tokens_transform(sample_spec):
+  shards = sources.plan_dump_shards(sources.read_header(EN_SAMPLE), 0, 1)
+  tokenizer = sample_spec.build()
+  expected = LanguageCounts.empty(tokenizer.vocab_size)
+  expected.add_lines(tokenizer, [line for shard in shards for line in corpus.shard_lines(shard, collections.Counter())])
+  with TestPipeline(runner="FnApiRunner") as pipeline:
+    counted = (pipeline | beam.Create(shards)
+               | beam.ParDo(select_vocab.CountShardTokens(sample_spec, 6, False, 0))
+               | beam.CombinePerKey(select_vocab.MergeCounts())
+               | beam.MapTuple(lambda language, counts: (language, counts.token_counts.tolist(), counts.stats["lines"])))
+    assert_that(counted, equal_to([("en", expected.token_counts.tolist(), expected.stats["lines"])]))
+
+
+def test_languages_filter_skips_and_reports_other_dumps(sample_spec, tmp_path):
+  config = make_config(sample_spec, tmp_path, dumps=[ALL_SAMPLES], languages=["fra", "ja"])
+  assert config.languages == ("fr", "ja")
+  assert sorted(skipped["language"] for skipped in config.skipped_inputs) == ["ar", "en", "ru", "th"]
+  stats = run_pipeline(config)
+  assert sorted(stats["languages"]) == ["fr", "ja"] and len(stats["skipped_inputs"]) == 4
+
+
+def test_requested_language_without_input_is_an_error(sample_spec, tmp_path):
+  with pytest.raises(sources.SourceError, match="ko"):
+    make_config(sample_spec, tmp_path, dumps=[ALL_SAMPLES], languages=["fr", "ko"])
+
+
+def test_a_glob_matching_nothing_is_an_error(sample_spec, tmp_path):
+  with pytest.raises(sources.SourceError, match="matches no file"):
+    make_config(sample_spec, tmp_path, dumps=[str(tmp_path / "nothing-*.xml.bz2")])

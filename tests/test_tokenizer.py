@@ -1,0 +1,115 @@
+"""The fast tokenizer against TensorFlow's: tf_text's own BertTokenizer and the exported fixture."""
+
+import random
+
+import pytest
+
+from pipelines import reference, tokenizer
+from pipelines.vocab import LABSE_SPECIAL_TOKENS
+from tests.conftest import real_text_files
+
+SMALL_VOCAB = [*LABSE_SPECIAL_TOKENS, "un", "##aff", "##able", "unaff", "a", "##b", "b", "##bc", "##c", "é",
+               "##\u202f", "!", "?", ".", ",", "x\u00a0y", "東", "京", "##s", "the", "cat", "##é"]
+
+
+@pytest.fixture(scope="module")
+def small_vocab_path(tmp_path_factory):
+  path = tmp_path_factory.mktemp("small") / "vocab.txt"
+  path.write_bytes("".join(token + "\n" for token in SMALL_VOCAB).encode("utf-8"))
+  return str(path)
+
+
+@pytest.fixture(scope="module")
+def tf_reference(small_vocab_path):
+  return reference.TfTextTokenizer(small_vocab_path, lower_case=False)
+
+
+@pytest.fixture(scope="module")
+def char_classes(tf_reference):
+  return reference.probe_char_classes(tf_reference.words_per_text)
+
+
+def test_probe_finds_the_basic_tokenizer_classes(char_classes):
+  def classify(char):
+    cp = ord(char)
+    if any(start <= cp <= end for start, end in char_classes.separators):
+      return "separator"
+    if any(start <= cp <= end for start, end in char_classes.isolated):
+      return "isolated"
+    return "word"
+  # ASCII whitespace and control/format characters separate; non-ASCII spaces stay in words.
+  assert [classify(c) for c in " \t\n\x00\u200b\ufeff\u00ad"] == ["separator"] * 7
+  assert [classify(c) for c in "\u00a0\u202f\u3000\u2028"] == ["word"] * 4
+  # ASCII and Unicode punctuation and CJK ideographs are one-character words; kana and hangul are not.
+  isolated, word = "!,.?$^`~「。、¿«東𠀋", "aZ9éあア한ไ€©"
+  assert [classify(c) for c in isolated] == ["isolated"] * len(isolated)
+  assert [classify(c) for c in word] == ["word"] * len(word)
+
+
+def test_wordpiece_hand_cases(small_vocab_path, char_classes):
+  fast = tokenizer.LabseTokenizer.cased(SMALL_VOCAB, char_classes)
+  ids = {token: i for i, token in enumerate(SMALL_VOCAB)}
+  # Greedy longest match first: "unaff" beats "un" + "##aff".
+  assert fast.tokenize("unaffable") == [[ids["unaff"], ids["##able"]]]
+  # Any unmatched remainder makes the whole word one [UNK].
+  assert fast.tokenize("unaffablez") == [[ids["[UNK]"]]]
+  # Punctuation is split off; U+202F stays in the word and has its own suffix piece.
+  assert fast.tokenize("a\u202f!") == [[ids["a"], ids["##\u202f"]], [ids["!"]]]
+  assert fast.tokenize("x\u00a0y") == [[ids["x\u00a0y"]]]
+  assert fast.tokenize("東京s") == [[ids["東"]], [ids["京"]], [ids["[UNK]"]]]
+  # Words over 100 UTF-8 bytes are [UNK], whatever they contain: 51 x "é" is 102 bytes.
+  assert fast.tokenize("é" * 50) == [[ids["é"]] + [ids["##é"]] * 49]
+  assert fast.tokenize("é" * 51) == [[ids["[UNK]"]]]
+  # Special tokens in text are not special: "[UNK]" is "[", "UNK", "]".
+  assert len(fast.tokenize("[UNK]")) == 3
+
+
+def test_matches_tf_text_on_random_text(tf_reference, char_classes):
+  """Random strings over all of Unicode and the vocab's own pieces, against tf_text's BertTokenizer."""
+  fast = tokenizer.LabseTokenizer.cased(SMALL_VOCAB, char_classes)
+  rng = random.Random(7)
+  code_points = [cp for cp in range(0x110000) if not 0xD800 <= cp < 0xE000]
+  pieces = [t.removeprefix("##") for t in SMALL_VOCAB[104:]] + [" ", " ", "\t", "\u00a0", "\u202f", "!"]
+  texts = []
+  for _ in range(3000):
+    parts = [rng.choice(pieces) if rng.random() < 0.7 else chr(rng.choice(code_points)) for _ in range(rng.randint(0, 30))]
+    texts.append("".join(parts))
+  assert [fast.token_ids(text) for text in texts] == tf_reference.token_ids(texts)
+
+
+@pytest.mark.shared
+def test_matches_fixture_preprocess_on_all_real_text(fixture_preprocess, fixture_tokenizer):
+  """Token for token, on every line of both Tatoeba sides and FLORES dev in 15 languages."""
+  checked = 0
+  for language, paths in real_text_files().items():
+    for path in paths:
+      with open(path, encoding="utf-8") as handle:
+        lines = handle.read().split("\n")
+      expected = fixture_preprocess.token_ids(lines)
+      got = [fixture_tokenizer.token_ids(line) for line in lines]
+      mismatches = [(line, g, e) for line, g, e in zip(lines, got, expected) if g != e]
+      assert not mismatches, f"{path}: {len(mismatches)} lines differ, first: {mismatches[0]}"
+      checked += len(lines)
+  assert checked > 40_000
+
+
+@pytest.mark.shared
+def test_fixture_casing_and_vocab_are_read_from_the_model(fixture_preprocess, fixture_spec):
+  assert fixture_spec.lower_case is False
+  vocab = fixture_spec.vocab()
+  assert len(vocab) == 254_175
+  assert vocab[:104] == list(LABSE_SPECIAL_TOKENS)
+  assert "##\u202f" in vocab  # Read bytes-exact: never stripped.
+
+
+def test_spec_round_trips_the_vocab_bytes_exactly():
+  vocab = ["[PAD]", "[UNK]", "##\u202f", "\u00a0", "a b", "x"]
+  spec = tokenizer.TokenizerSpec.create(vocab, False, tokenizer.CharClasses(((0, 32),), ((33, 47),)), "test")
+  assert spec.vocab() == vocab
+
+
+def test_wordpiece_cache_is_bounded():
+  wordpiece = tokenizer.WordPiece(["[UNK]", "a", "##a"], cache_size=10)
+  for length in range(1, 50):
+    assert wordpiece("a" * length) == (1,) + (2,) * (length - 1)
+  assert len(wordpiece._cache) <= 10
