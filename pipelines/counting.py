@@ -2,9 +2,9 @@
 
 Counts are dense int64 vectors over the original vocab (2 x 501,153 x 8 bytes = 8 MB per
 language), so a worker's memory does not grow with the corpus and merging is one vector addition.
-A batch of lines is split into words, each distinct word is WordPiece'd once and weighted by its
-frequency (distinct words are a small fraction of all words), and the number of lines containing
-each token is computed from the distinct (line, token) pairs.
+A batch of lines is split into words; each word's pieces come from the worker's word table, where
+a word is WordPiece'd once when first seen (distinct words are a small fraction of all words); the
+number of lines containing each token is counted from the distinct (line, token) pairs.
 """
 
 from __future__ import annotations
@@ -50,37 +50,33 @@ class LanguageCounts:
     if not lines:
       return
     words_per_line = tokenizer.split_batch(lines)
+    words_in_line = np.fromiter(map(len, words_per_line), np.int64, len(lines))
     words = list(itertools.chain.from_iterable(words_per_line))
     self.add_stats(lines=len(lines), words=len(words), bytes=sum(len(line.encode("utf-8")) for line in lines))
     if not words:
       return
-    # Local ids of the distinct words of this batch, in first-seen order.
-    word_index = dict.fromkeys(words)
-    for local_id, word in enumerate(word_index):
-      word_index[word] = local_id
-    word_ids = np.fromiter(map(word_index.__getitem__, words), np.int64, len(words))
-    pieces = list(map(tokenizer.wordpiece, word_index))
-    piece_lengths = np.fromiter(map(len, pieces), np.int64, len(pieces))
-    flat_pieces = np.fromiter(itertools.chain.from_iterable(pieces), np.int64, int(piece_lengths.sum()))
-    piece_starts = np.cumsum(piece_lengths) - piece_lengths
+    table = tokenizer.words
+    table.start_batch()
+    word_ids = table.ids(words)
+    lengths = table.piece_lengths[word_ids]
+    starts = table.piece_starts[word_ids]
+    if lengths.sum() == word_ids.size:  # Every word is one piece.
+      tokens = table.flat_pieces[starts]
+    else:
+      # Position of each token in flat_pieces: its word's start, plus its rank within the word.
+      first_token = np.cumsum(lengths) - lengths
+      tokens = table.flat_pieces[np.repeat(starts - first_token, lengths) + np.arange(int(lengths.sum()))]
     vocab_size = tokenizer.vocab_size
-
-    # Occurrences: every distinct word contributes its pieces times its frequency.
-    word_frequency = np.bincount(word_ids, minlength=len(pieces))
-    token_counts = np.bincount(flat_pieces, weights=np.repeat(word_frequency, piece_lengths), minlength=vocab_size)
-    token_counts = token_counts.astype(np.int64)
+    token_counts = np.bincount(tokens, minlength=vocab_size)
     self.token_counts += token_counts
 
-    # Lines containing a token: distinct (line, word) pairs, expanded to pieces, made distinct again.
-    line_of_word = np.repeat(np.arange(len(lines), dtype=np.int64), [len(w) for w in words_per_line])
-    line_word = np.unique(line_of_word * len(pieces) + word_ids)
-    pair_words = line_word % len(pieces)
-    pair_lines = line_word // len(pieces)
-    lengths = piece_lengths[pair_words]
-    offsets = np.repeat(piece_starts[pair_words] - (np.cumsum(lengths) - lengths), lengths)
-    pair_tokens = flat_pieces[offsets + np.arange(offsets.size)]
-    line_token = np.unique(np.repeat(pair_lines, lengths) * vocab_size + pair_tokens)
-    self.line_counts += np.bincount(line_token % vocab_size, minlength=vocab_size)
+    # Lines containing a token: distinct (line, token) pairs, by sorting their combined keys.
+    line_of_token = np.repeat(np.repeat(np.arange(len(lines), dtype=np.int64), words_in_line), lengths)
+    keys = line_of_token * vocab_size + tokens
+    keys.sort()
+    distinct = np.empty(keys.size, bool)
+    distinct[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=distinct[1:])
+    self.line_counts += np.bincount(keys[distinct] % vocab_size, minlength=vocab_size)
 
-    total_tokens = int(token_counts.sum())
-    self.add_stats(tokens=total_tokens, unk_tokens=int(token_counts[tokenizer.unk_id]))
+    self.add_stats(tokens=int(tokens.size), unk_tokens=int(token_counts[tokenizer.unk_id]))

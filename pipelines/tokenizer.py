@@ -21,6 +21,8 @@ import re
 import zlib
 from typing import Callable, Iterable, Sequence
 
+import numpy as np
+
 from pipelines.vocab import UNK
 
 SUFFIX_INDICATOR = "##"
@@ -102,7 +104,7 @@ class WordSplitter:
 class WordPiece:
   """Greedy longest-match-first WordPiece, as tf_text's WordpieceTokenizer with its defaults."""
 
-  def __init__(self, vocab: Sequence[str], cache_size: int = 1_000_000):
+  def __init__(self, vocab: Sequence[str]):
     self.unk_id = vocab.index(UNK)
     self._word_start: dict[str, int] = {}
     self._suffix: dict[str, int] = {}
@@ -113,19 +115,8 @@ class WordPiece:
       self._word_start.setdefault(token, token_id)
     # No piece is longer than the longest token, so longer candidates need not be looked up.
     self._max_piece_chars = max(map(len, vocab))
-    self._cache: dict[str, tuple[int, ...]] = {}
-    self._cache_size = cache_size
 
   def __call__(self, word: str) -> tuple[int, ...]:
-    pieces = self._cache.get(word)
-    if pieces is None:
-      pieces = self._split(word)
-      if len(self._cache) >= self._cache_size:
-        self._cache.clear()  # Bounded memory; frequent words come back at once.
-      self._cache[word] = pieces
-    return pieces
-
-  def _split(self, word: str) -> tuple[int, ...]:
     # Each character is 1 to 4 UTF-8 bytes; only long words need encoding to check the limit.
     if len(word) * 4 > MAX_BYTES_PER_WORD and len(word.encode("utf-8")) > MAX_BYTES_PER_WORD:
       return (self.unk_id,)
@@ -147,6 +138,79 @@ class WordPiece:
     return tuple(pieces)
 
 
+class _GrowingArray:
+  """An int64 array that doubles its capacity, for amortized appends."""
+
+  def __init__(self):
+    self.size = 0
+    self._data = np.empty(1024, np.int64)
+
+  def extend(self, values: Sequence[int]) -> None:
+    needed = self.size + len(values)
+    if needed > self._data.size:
+      grown = np.empty(max(needed, 2 * self._data.size), np.int64)
+      grown[:self.size] = self._data[:self.size]
+      self._data = grown
+    self._data[self.size:needed] = values
+    self.size = needed
+
+  @property
+  def values(self) -> np.ndarray:
+    return self._data[:self.size]
+
+
+class WordTable(dict):
+  """Word -> dense id, with each word's pieces in flat arrays: a worker's WordPiece cache.
+
+  Looking words up is one C-level `map(table.__getitem__, words)`; a word seen for the first time
+  is WordPiece'd by `__missing__`. Its pieces are `flat_pieces[piece_starts[id]:][:piece_lengths[id]]`.
+  The table is emptied between batches once it holds `max_words` words, so memory stays bounded.
+  """
+
+  def __init__(self, wordpiece: WordPiece, max_words: int = 1_000_000):
+    super().__init__()
+    self._wordpiece = wordpiece
+    self._max_words = max_words
+    self._pending: list[tuple[int, ...]] = []
+    self._flat = _GrowingArray()
+    self._starts = _GrowingArray()
+    self._lengths = _GrowingArray()
+
+  def __missing__(self, word: str) -> int:
+    word_id = len(self)
+    self[word] = word_id
+    self._pending.append(self._wordpiece(word))
+    return word_id
+
+  def ids(self, words: Sequence[str]) -> np.ndarray:
+    """Ids of `words`; new words are added. Call `start_batch` first."""
+    ids = np.fromiter(map(self.__getitem__, words), np.int64, len(words))
+    if self._pending:
+      lengths = list(map(len, self._pending))
+      self._starts.extend(np.cumsum([0, *lengths[:-1]], dtype=np.int64) + self._flat.size)
+      self._lengths.extend(lengths)
+      self._flat.extend(list(itertools.chain.from_iterable(self._pending)))
+      self._pending.clear()
+    return ids
+
+  def start_batch(self) -> None:
+    if len(self) >= self._max_words:
+      self.clear()
+      self._flat.size = self._starts.size = self._lengths.size = 0
+
+  @property
+  def flat_pieces(self) -> np.ndarray:
+    return self._flat.values
+
+  @property
+  def piece_starts(self) -> np.ndarray:
+    return self._starts.values
+
+  @property
+  def piece_lengths(self) -> np.ndarray:
+    return self._lengths.values
+
+
 class LabseTokenizer:
   """Text -> token ids, exactly as the original preprocess model's `tokenize`."""
 
@@ -155,6 +219,7 @@ class LabseTokenizer:
     self.wordpiece = WordPiece(vocab)
     self.unk_id = self.wordpiece.unk_id
     self.split_batch = split_batch
+    self.words = WordTable(self.wordpiece)
 
   @classmethod
   def cased(cls, vocab: Sequence[str], char_classes: CharClasses) -> "LabseTokenizer":

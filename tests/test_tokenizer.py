@@ -108,8 +108,12 @@ def test_spec_round_trips_the_vocab_bytes_exactly():
   assert spec.vocab() == vocab
 
 
-def test_wordpiece_cache_is_bounded():
-  wordpiece = tokenizer.WordPiece(["[UNK]", "a", "##a"], cache_size=10)
-  for length in range(1, 50):
-    assert wordpiece("a" * length) == (1,) + (2,) * (length - 1)
-  assert len(wordpiece._cache) <= 10
+def test_word_table_gives_each_words_pieces_and_stays_bounded():
+  table = tokenizer.WordTable(tokenizer.WordPiece(["[UNK]", "a", "##a", "b"]), max_words=10)
+  for length in range(1, 50, 7):
+    table.start_batch()
+    words = ["a" * length, "b", "c", "a" * length]
+    ids = table.ids(words)
+    assert ids[0] == ids[3] and len(table) <= 10
+    pieces = [table.flat_pieces[table.piece_starts[i]:][:table.piece_lengths[i]].tolist() for i in ids]
+    assert pieces == [[1] + [2] * (length - 1), [3], [0], [1] + [2] * (length - 1)]

@@ -1,0 +1,147 @@
+"""Throughput of the vocabulary pipeline against bare bz2 decompression of the same bytes.
+
+    python benchmarks/pipeline_throughput.py [--copies 20] [--streams_per_shard 4]
+
+Builds one multistream dump (100 pages a stream, as Wikimedia publishes them) from `--copies`
+copies of the real enwiki excerpt in ../shared, so that the job's start-up is amortized over many
+shards, then in one process:
+1. times bare bz2 decompression of the dump (CPU seconds),
+2. runs the whole Beam job on it (in-process runner, one worker) and times its CPU seconds,
+3. times each stage alone on the same data: decompression, page parsing, text extraction,
+   tokenization and counting,
+and prints the figures and the ratio pipeline / bz2. Target: at most 4x.
+Needs ../shared (the enwiki excerpt and the LaBSE-format fixture's preprocess model).
+"""
+
+import argparse
+import bz2
+import collections
+import os
+import resource
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+SHARED = os.path.join(os.path.dirname(ROOT), "shared")
+EXCERPT = os.path.join(SHARED, "data", "wikipedia", "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2")
+FIXTURE_PREPROCESS = os.path.join(SHARED, "fixtures", "labse-format-tiny", "preprocess")
+
+
+def cpu_seconds() -> float:
+  """User + system CPU time of this process and its finished children."""
+  usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+  return sum(u.ru_utime + u.ru_stime for u in usage)
+
+
+def build_dump(directory: str, copies: int) -> tuple[str, int]:
+  """A multistream dump of `copies` x the excerpt's pages, with its index; returns (path, XML bytes)."""
+  from samples.build_samples import multistream, split_dump
+  with open(EXCERPT, "rb") as handle:
+    xml = bz2.decompress(handle.read())
+  header, pages, footer = split_dump(xml)
+  replicated = header + b"".join(pages) * copies + footer
+  dump, index = multistream(replicated, pages_per_stream=100)
+  path = os.path.join(directory, "enwiki-bench-pages-articles-multistream.xml.bz2")
+  with open(path, "wb") as handle:
+    handle.write(dump)
+  with open(os.path.join(directory, "enwiki-bench-pages-articles-multistream-index.txt.bz2"), "wb") as handle:
+    handle.write(index)
+  return path, len(replicated)
+
+
+def time_bz2(path: str) -> float:
+  with open(path, "rb") as handle:
+    data = handle.read()
+  start = cpu_seconds()
+  bz2.decompress(data)  # Decompresses every concatenated stream, as the pipeline does.
+  return cpu_seconds() - start
+
+
+def time_stages(path: str, spec) -> dict[str, float]:
+  """CPU seconds of each stage alone, over the whole dump."""
+  from pipelines import sources, wikitext
+  from pipelines.counting import LanguageCounts
+  info = sources.read_header(path)
+  whole = sources.Shard((0, 0), path, "en", "dump", 0, info.size)
+  times = {}
+  start = cpu_seconds()
+  chunks = list(sources._decompressed_chunks(path, 0, info.size))
+  times["decompress"] = cpu_seconds() - start
+  start = cpu_seconds()
+  pages = [page for page in sources.read_pages(whole) if page.namespace == 0 and not page.redirect]
+  times["decompress + parse pages"] = cpu_seconds() - start
+  syntax = wikitext.WikiSyntax.for_wiki("en", info.dropped_namespace_names)
+  start = cpu_seconds()
+  lines = [line for page in pages for line in wikitext.extract(page.text, syntax).lines]
+  times["extract text"] = cpu_seconds() - start
+  tokenizer = spec.build()
+  counts = LanguageCounts.empty(tokenizer.vocab_size)
+  start = cpu_seconds()
+  for begin in range(0, len(lines), 4096):
+    counts.add_lines(tokenizer, lines[begin:begin + 4096])
+  times["tokenize + count"] = cpu_seconds() - start
+  times["_text_mb"] = sum(len(line.encode("utf-8")) for line in lines) / 1e6
+  times["_wikitext_mb"] = sum(len(page.text.encode("utf-8")) for page in pages) / 1e6
+  del chunks
+  return times
+
+
+def main(argv: list[str]) -> None:
+  parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+  parser.add_argument("--copies", type=int, default=20)
+  parser.add_argument("--streams_per_shard", type=int, default=4)
+  args = parser.parse_args(argv)
+  for path in (EXCERPT, FIXTURE_PREPROCESS):
+    if not os.path.exists(path):
+      sys.exit(f"needs {path} (the ../shared reference data)")
+
+  import apache_beam as beam
+  from apache_beam.options.pipeline_options import PipelineOptions
+
+  from pipelines import select_vocab
+  from pipelines.reference import original_tokenizer_spec
+
+  with tempfile.TemporaryDirectory() as directory:
+    dump, xml_bytes = build_dump(directory, args.copies)
+    compressed = os.path.getsize(dump)
+    start = cpu_seconds()
+    spec = original_tokenizer_spec(original_preprocess=FIXTURE_PREPROCESS)
+    launcher_seconds = cpu_seconds() - start
+
+    bz2_seconds = time_bz2(dump)
+    config = select_vocab.RunConfig(
+        *select_vocab.resolve_inputs([dump], [], None), spec, select_vocab.select.SelectionRule(),
+        os.path.join(directory, "out"), streams_per_shard=args.streams_per_shard)
+    start_wall, start = time.perf_counter(), cpu_seconds()
+    with beam.Pipeline(options=PipelineOptions(["--runner", "FnApiRunner"])) as pipeline:
+      select_vocab.build(pipeline, config)
+    pipeline_seconds, pipeline_wall = cpu_seconds() - start, time.perf_counter() - start_wall
+    stats = select_vocab.json.loads(open(os.path.join(directory, "out", "stats.json")).read())["languages"]["en"]
+    stages = time_stages(dump, spec)
+
+  print(f"Input: {args.copies} copies of the real enwiki excerpt as one multistream dump: "
+        f"{compressed / 1e6:.1f} MB bz2, {xml_bytes / 1e6:.1f} MB XML, "
+        f"{stats['shards_read']} shards of {args.streams_per_shard} streams")
+  print(f"Read: {stats['pages']:,} articles, {stats['lines']:,} lines, {stats['words']:,} words, "
+        f"{stats['tokens']:,} tokens ({stats['unk_tokens']:,} [UNK]), {stats['bytes'] / 1e6:.1f} MB of text")
+  print()
+  print(f"bz2 decompression alone:   {bz2_seconds:7.2f} CPU-s  ({xml_bytes / 1e6 / bz2_seconds:6.1f} MB XML/s)")
+  print(f"whole pipeline (Beam job): {pipeline_seconds:7.2f} CPU-s  ({xml_bytes / 1e6 / pipeline_seconds:6.1f} MB XML/s)"
+        f", {pipeline_wall:.2f} s wall")
+  print(f"ratio pipeline / bz2:      {pipeline_seconds / bz2_seconds:7.2f}x   (target: <= 4x)")
+  print(f"launcher, once per job (load model, probe 1.1M code points, self-check): {launcher_seconds:.2f} CPU-s")
+  print()
+  print("Stages alone, CPU-s:")
+  for name, seconds in stages.items():
+    if not name.startswith("_"):
+      print(f"  {name:26s} {seconds:7.2f}")
+  print(f"  (wikitext {stages['_wikitext_mb']:.1f} MB -> text {stages['_text_mb']:.1f} MB; extraction "
+        f"{stages['_wikitext_mb'] / stages['extract text']:.1f} MB/s, tokenize+count "
+        f"{stages['_text_mb'] / stages['tokenize + count']:.1f} MB/s of text)")
+
+
+if __name__ == "__main__":
+  main(sys.argv[1:])
