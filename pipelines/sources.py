@@ -12,8 +12,8 @@ All I/O goes through Beam's FileSystems, so `gs://` paths work and seeks are ran
 from __future__ import annotations
 
 import bz2
+import codecs
 import dataclasses
-import io
 import logging
 import os
 import re
@@ -301,12 +301,26 @@ def _parse_page(xml: bytes, shard: Shard, errors: PageErrors) -> Page | None:
 
 
 def read_text_lines(path: str) -> Iterator[str]:
-  """Lines of a plain text file (.txt, .txt.gz, .txt.bz2), split on LF only, CR removed."""
+  """Lines of a plain text file (.txt, .txt.gz, .txt.bz2), split on LF only, a trailing CR removed.
+
+  Only LF ends a line: U+2028 or U+0085 inside a paragraph are text, as the tokenizer sees them.
+  """
+  decoder = codecs.getincrementaldecoder("utf-8")("strict")
+  pending = ""
+  line_number = 0
   with FileSystems.open(path) as handle:  # Compression from the file's extension.
-    reader = io.TextIOWrapper(handle, encoding="utf-8", errors="strict", newline="\n")
-    line_number = 0
-    try:
-      for line_number, line in enumerate(reader, start=1):
-        yield line.rstrip("\r\n")
-    except UnicodeDecodeError as error:
-      raise ShardError(f"{path}:{line_number + 1}: not valid UTF-8 ({error.reason})") from None
+    while True:
+      data = handle.read(_READ_SIZE)
+      try:
+        pending += decoder.decode(data, final=not data)
+      except UnicodeDecodeError as error:
+        line = line_number + pending.count("\n") + data[:max(error.start, 0)].count(b"\n") + 1
+        raise ShardError(f"{path}:{line}: not valid UTF-8 ({error.reason})") from None
+      *lines, pending = pending.split("\n")
+      for line in lines:
+        line_number += 1
+        yield line.rstrip("\r")
+      if not data:
+        break
+  if pending:
+    yield pending.rstrip("\r")

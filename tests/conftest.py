@@ -42,18 +42,10 @@ def fixture_preprocess():
 
 
 @pytest.fixture(scope="session")
-def fixture_spec(fixture_preprocess):
+def fixture_spec():
   """The fast tokenizer read off the fixture preprocess model (vocab, casing, probed classes)."""
-  return _spec_from_model(fixture_preprocess)
-
-
-def _spec_from_model(model):
-  from pipelines.reference import check_agreement, probe_char_classes
-  from pipelines.tokenizer import TokenizerSpec
-  spec = TokenizerSpec.create(model.vocab, model.detect_lower_case(), probe_char_classes(model.words_per_text),
-                              model.model_dir)
-  check_agreement(spec.build(), model.token_ids)
-  return spec
+  from pipelines.reference import original_tokenizer_spec
+  return original_tokenizer_spec(original_preprocess=shared_path(FIXTURE_PREPROCESS))
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import apache_beam as beam
 import numpy as np
 import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
-from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing import test_pipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from pipelines import corpus, outputs, select, select_vocab, sources
@@ -196,7 +196,7 @@ def test_count_shard_tokens_transform(sample_spec):
   tokenizer = sample_spec.build()
   expected = LanguageCounts.empty(tokenizer.vocab_size)
   expected.add_lines(tokenizer, [line for shard in shards for line in corpus.shard_lines(shard, collections.Counter())])
-  with TestPipeline(runner="FnApiRunner") as pipeline:
+  with test_pipeline.TestPipeline(runner="FnApiRunner") as pipeline:
     counted = (pipeline | beam.Create(shards)
                | beam.ParDo(select_vocab.CountShardTokens(sample_spec, 6, False, 0))
                | beam.CombinePerKey(select_vocab.MergeCounts())

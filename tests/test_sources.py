@@ -100,3 +100,28 @@ def test_index_offset_past_the_end_names_the_index(tmp_path):
   info = sources.read_header(str(tmp_path / os.path.basename(EN_DUMP)))
   with pytest.raises(sources.SourceError, match=r"index.*:10: offset 1000000000 is past the end"):
     sources.plan_dump_shards(info, 0, 1)
+
+
+def test_uncompressed_xml_dump_reads_like_the_bz2(tmp_path):
+  xml = tmp_path / "thwiki-sample-pages-articles.xml"
+  with open(TH_PLAIN, "rb") as handle:
+    xml.write_bytes(bz2.decompress(handle.read()))
+  plain, compressed = sources.read_header(str(xml)), sources.read_header(TH_PLAIN)
+  assert plain.language == compressed.language == "th"
+  pages = [list(sources.read_pages(sources.plan_dump_shards(info, 0, 1)[0])) for info in (plain, compressed)]
+  assert [(p.title, p.text) for p in pages[0]] == [(p.title, p.text) for p in pages[1]]
+
+
+@pytest.mark.parametrize("suffix, compress", [(".txt", lambda b: b), (".txt.gz", __import__("gzip").compress),
+                                              (".txt.bz2", bz2.compress)])
+def test_text_files_are_split_on_line_feeds_only(tmp_path, suffix, compress):
+  path = tmp_path / f"lines{suffix}"
+  path.write_bytes(compress("one\r\ntwo\u2028still two\x85\nthree".encode("utf-8")))
+  assert list(sources.read_text_lines(str(path))) == ["one", "two\u2028still two\x85", "three"]
+
+
+def test_invalid_utf8_in_a_text_file_names_the_line(tmp_path):
+  path = tmp_path / "bad.txt"
+  path.write_bytes(b"fine\nalso fine\nbad \xff here\n")
+  with pytest.raises(sources.ShardError, match=r"bad.txt:3: not valid UTF-8"):
+    list(sources.read_text_lines(str(path)))
