@@ -57,7 +57,7 @@ def main(argv: list[str]) -> None:
   logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
   from pipelines import select_vocab
-  vocab_path = os.path.join(HERE, "build", "demo", "original_vocab.txt")
+  vocab_path = os.path.join(HERE, "runs", "demo-original", "vocab.txt")
   if not os.path.exists(vocab_path):
     print(f"Learning the stand-in original vocab from the samples -> {os.path.relpath(vocab_path)}")
     learn_demo_vocab(vocab_path)

@@ -1,0 +1,169 @@
+"""Running at scale: the Dataflow graph (built offline, never submitted), packaging, launch and download scripts."""
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+
+import apache_beam as beam
+import pytest
+from apache_beam.options.pipeline_options import GoogleCloudOptions, PipelineOptions, SetupOptions, StandardOptions
+
+from pipelines import select_vocab, sources
+from tests.conftest import ROOT, SAMPLE_DUMPS
+from tests.test_pipeline import ALL_SAMPLES, make_config
+
+# Beam's --dry_run: the DataflowRunner translates the pipeline and builds the job without submitting it
+# (and without asking Cloud Storage about the temp bucket).
+DATAFLOW_ARGS = ["--runner", "DataflowRunner", "--project", "my-project", "--region", "europe-west4",
+                 "--temp_location", "gs://my-bucket/tmp", "--setup_file", os.path.join(ROOT, "setup.py"),
+                 "--dry_run", "true"]
+
+
+@pytest.fixture(scope="module")
+def dataflow_graph(sample_spec, tmp_path_factory):
+  options = PipelineOptions(DATAFLOW_ARGS)
+  cloud = options.view_as(GoogleCloudOptions)
+  assert options.view_as(StandardOptions).runner == "DataflowRunner"
+  assert (cloud.project, cloud.region, cloud.temp_location) == ("my-project", "europe-west4", "gs://my-bucket/tmp")
+  assert options.view_as(SetupOptions).setup_file.endswith("setup.py")
+  config = make_config(sample_spec, "gs://my-bucket/runs/test", dumps=[ALL_SAMPLES], streams_per_shard=1)
+  pipeline = beam.Pipeline(options=options)
+  select_vocab.build(pipeline, config)
+  proto = pipeline.to_runner_api()
+  pipeline.run()  # Translated into a Dataflow job, which --dry_run does not submit.
+  return config, proto, pipeline.runner.job
+
+
+def test_dataflow_graph_translates_with_every_stage(dataflow_graph):
+  _, proto, job = dataflow_graph
+  names = {transform.unique_name for transform in proto.components.transforms.values()}
+  for stage in ("Dumps", "PlanShards", "SpreadShards", "CountTokens", "MergeCounts", "WriteResults"):
+    assert stage in names, stage
+  assert job.proto.name and job.proto.type.name == "JOB_TYPE_BATCH"
+
+
+def test_counts_are_combined_per_key_so_the_runner_can_lift_the_combiner(dataflow_graph):
+  _, proto, _ = dataflow_graph
+  merge = next(t for t in proto.components.transforms.values() if t.unique_name == "MergeCounts")
+  assert merge.spec.urn == "beam:transform:combine_per_key:v1"
+  shuffle = next(t for t in proto.components.transforms.values() if t.unique_name == "SpreadShards")
+  assert shuffle.subtransforms  # Reshuffle: shards are spread across workers before the heavy work.
+
+
+def test_shards_come_from_the_index_not_the_files(dataflow_graph):
+  config, _, _ = dataflow_graph
+  multistream = [dump for dump in config.dumps if dump.index_path]
+  assert len(multistream) == 5
+  for number, dump in enumerate(config.dumps):
+    shards = select_vocab.plan_shards((number, dump), 1)
+    if dump.index_path:
+      assert len(shards) == len(sources.read_stream_offsets(dump.index_path, dump.size)) > 1
+    else:
+      assert len(shards) == 1
+
+
+def test_sdist_that_dataflow_workers_install_has_all_three_packages(tmp_path):
+  build = tmp_path / "src"
+  shutil.copytree(ROOT, build, ignore=shutil.ignore_patterns(".venv", "build", "runs", "*.egg-info", ".git"))
+  subprocess.run([sys.executable, "setup.py", "-q", "sdist", "--dist-dir", str(tmp_path / "dist")], cwd=build,
+                 check=True, capture_output=True)
+  (archive,) = (tmp_path / "dist").iterdir()
+  with tarfile.open(archive) as tar:
+    members = {name.split("/", 1)[1] for name in tar.getnames() if "/" in name}
+  for module in ("pipelines/__init__.py", "pipelines/select_vocab.py", "pipelines/tokenizer.py",
+                 "exporter/__init__.py", "evaluation/__init__.py", "setup.py"):
+    assert module in members, module
+
+
+def launch(*args):
+  return subprocess.run([os.path.join(ROOT, "launch_dataflow.sh"), *args], capture_output=True, text=True)
+
+
+def test_launch_dry_run_prints_a_readable_complete_command():
+  result = launch("--project", "my-project", "--bucket", "gs://my-bucket", "--dump_date", "20240601",
+                  "--languages", "fr,de", "--max_workers", "8", "--dry-run", "--", "--coverage", "0.9999")
+  assert result.returncode == 0, result.stderr
+  command = result.stdout
+  for expected in ("-m pipelines.select_vocab", "--runner DataflowRunner", "--project my-project",
+                   "--temp_location gs://my-bucket/tmp", f"--setup_file {ROOT}/setup.py", "--max_num_workers 8",
+                   "--dumps 'gs://my-bucket/dumps/20240601/*-pages-articles-multistream*.xml.bz2'",
+                   "--languages fr,de", "--output gs://my-bucket/runs/smaller-labse-20240601", "--coverage 0.9999"):
+    assert expected in command, expected
+  assert command.count("\\\n") >= 10  # One option a line.
+
+
+def test_launch_rejects_incomplete_arguments_and_documents_every_option():
+  assert launch("--bucket", "gs://b", "--dump_date", "20240601").returncode == 2
+  assert "--project is required" in launch("--bucket", "gs://b", "--dump_date", "20240601").stderr
+  assert launch("--project", "p", "--bucket", "b", "--dump_date", "20240601").returncode == 2
+  assert launch("--project", "p", "--bucket", "gs://b", "--dump_date", "2024-06-01").returncode == 2
+  help_text = launch("--help").stdout
+  with open(os.path.join(ROOT, "launch_dataflow.sh")) as handle:
+    script = handle.read()
+  options = {line.strip().split(")")[0] for line in script.split("\n") if line.strip().startswith("--") and ")" in line}
+  for option in options:
+    assert option.split("|")[0] in help_text, option
+
+
+def make_mirror(root, wiki, date, files, *, bad_sha1_for=None):
+  folder = root / wiki / date
+  folder.mkdir(parents=True)
+  sums = []
+  for name, source in files.items():
+    shutil.copy(source, folder / name)
+    sha1 = hashlib.sha1((folder / name).read_bytes()).hexdigest()
+    sums.append(f"{'0' * 40 if name == bad_sha1_for else sha1}  {name}")
+  sums.append(f"{'1' * 40}  {wiki}-{date}-pages-articles.xml.bz2")  # Not multistream: not fetched.
+  (folder / f"{wiki}-{date}-sha1sums.txt").write_text("\n".join(sums) + "\n")
+  return f"file://{root}"
+
+
+def download(*args):
+  return subprocess.run([os.path.join(ROOT, "download_dumps.sh"), *args], capture_output=True, text=True)
+
+
+FR_DUMP = os.path.join(SAMPLE_DUMPS, "frwiki-sample-pages-articles-multistream.xml.bz2")
+FR_INDEX = os.path.join(SAMPLE_DUMPS, "frwiki-sample-pages-articles-multistream-index.txt.bz2")
+
+
+def test_download_verifies_and_resumes(tmp_path):
+  mirror = make_mirror(tmp_path / "mirror", "frwiki", "20240601", {
+      "frwiki-20240601-pages-articles-multistream.xml.bz2": FR_DUMP,
+      "frwiki-20240601-pages-articles-multistream-index.txt.bz2": FR_INDEX})
+  dest = tmp_path / "dumps"
+  dest.mkdir()
+  dump = dest / "frwiki-20240601-pages-articles-multistream.xml.bz2"
+  (dest / (dump.name + ".part")).write_bytes(open(FR_DUMP, "rb").read()[:1000])  # An interrupted download.
+  result = download("--date", "20240601", "--languages", "fr", "--dest", str(dest), "--mirror", mirror)
+  assert result.returncode == 0, result.stderr
+  assert dump.read_bytes() == open(FR_DUMP, "rb").read()
+  assert sorted(p.name for p in dest.iterdir()) == sorted([dump.name, "frwiki-20240601-pages-articles-multistream-index"
+                                                           ".txt.bz2", "frwiki-20240601-sha1sums.txt"])
+  again = download("--date", "20240601", "--languages", "fr", "--dest", str(dest), "--mirror", mirror)
+  assert again.returncode == 0 and again.stdout.count("verified, skipped") == 2
+  # What was downloaded is what the pipeline reads.
+  assert sources.read_header(str(dump)).index_path is not None
+
+
+def test_download_with_a_wrong_checksum_leaves_no_file(tmp_path):
+  name = "frwiki-20240601-pages-articles-multistream.xml.bz2"
+  mirror = make_mirror(tmp_path / "mirror", "frwiki", "20240601", {name: FR_DUMP}, bad_sha1_for=name)
+  result = download("--date", "20240601", "--languages", "fr", "--dest", str(tmp_path / "dumps"), "--mirror", mirror)
+  assert result.returncode == 1 and "SHA-1" in result.stderr
+  assert not (tmp_path / "dumps" / name).exists() and not (tmp_path / "dumps" / (name + ".part")).exists()
+
+
+def test_download_takes_the_numbered_parts_when_there_is_no_single_file(tmp_path):
+  parts = {"enwiki-20240601-pages-articles-multistream1.xml-p1p41242.bz2": FR_DUMP,
+           "enwiki-20240601-pages-articles-multistream-index1.txt-p1p41242.bz2": FR_INDEX,
+           "enwiki-20240601-pages-articles-multistream2.xml-p41243p151573.bz2": FR_DUMP,
+           "enwiki-20240601-pages-articles-multistream-index2.txt-p41243p151573.bz2": FR_INDEX}
+  mirror = make_mirror(tmp_path / "mirror", "enwiki", "20240601", parts)
+  result = download("--date", "20240601", "--languages", "en", "--dest", str(tmp_path / "dumps"), "--mirror", mirror)
+  assert result.returncode == 0, result.stderr
+  assert sorted(p.name for p in (tmp_path / "dumps").glob("*.bz2")) == sorted(parts)
+  part = tmp_path / "dumps" / "enwiki-20240601-pages-articles-multistream1.xml-p1p41242.bz2"
+  assert sources.index_path_for(str(part)).endswith("multistream-index1.txt-p1p41242.bz2")
