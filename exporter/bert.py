@@ -1,0 +1,160 @@
+"""A BERT encoder with LaBSE's TF-Hub API, in the project's own code (no tf-models-official).
+
+Computes what TF Model Garden's `BertEncoder` computes for LaBSE/2: word + position + type
+embeddings and a layer norm; post-norm transformer layers (einsum multi-head attention,
+tanh-approximate GELU feed-forward); a tanh pooler over [CLS]. Called with a dict of int32
+`input_word_ids`, `input_mask`, `input_type_ids` ([batch, seq]), it returns `pooled_output`
+(= `default`), `sequence_output` and `encoder_outputs` (one tensor per layer).
+
+Weights are named as in LaBSE/2 (`word_embeddings/embeddings`,
+`transformer/layer_0/self_attention/query/kernel`, ...), which is how `weight_names` lists them
+and how the exporter copies them from an original SavedModel.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import tensorflow as tf
+import tf_keras
+
+LAYER_NORM_EPSILON = 1e-12
+_MASK_ADDER = -1e9  # Keras' softmax mask value for float32: exp() of it is exactly 0.
+
+
+@dataclasses.dataclass(frozen=True)
+class EncoderConfig:
+  vocab_size: int
+  hidden: int = 768
+  layers: int = 12
+  heads: int = 12
+  intermediate: int = 3072
+  max_positions: int = 512
+  type_vocab_size: int = 2
+
+  @classmethod
+  def from_weights(cls, shapes: dict[str, tuple[int, ...]]) -> "EncoderConfig":
+    """The configuration of an encoder whose weight shapes (by LaBSE name) are `shapes`."""
+    vocab_size, hidden = shapes["word_embeddings/embeddings"]
+    layers = sum(1 for name in shapes if name.endswith("/self_attention/query/kernel"))
+    _, heads, _ = shapes["transformer/layer_0/self_attention/query/kernel"]
+    _, intermediate = shapes["transformer/layer_0/intermediate/kernel"]
+    positions, _ = shapes["position_embedding/embeddings"]
+    types, _ = shapes["type_embeddings/embeddings"]
+    return cls(vocab_size, hidden, layers, heads, intermediate, positions, types)
+
+
+def weight_shapes(config: EncoderConfig) -> dict[str, tuple[int, ...]]:
+  """Every weight of the encoder, by LaBSE name, with its shape."""
+  h, n, k, i = config.hidden, config.heads, config.hidden // config.heads, config.intermediate
+  shapes = {
+      "word_embeddings/embeddings": (config.vocab_size, h),
+      "position_embedding/embeddings": (config.max_positions, h),
+      "type_embeddings/embeddings": (config.type_vocab_size, h),
+      "embeddings/layer_norm/gamma": (h,),
+      "embeddings/layer_norm/beta": (h,),
+  }
+  for layer in range(config.layers):
+    prefix = f"transformer/layer_{layer}/"
+    for projection in ("query", "key", "value"):
+      shapes[prefix + f"self_attention/{projection}/kernel"] = (h, n, k)
+      shapes[prefix + f"self_attention/{projection}/bias"] = (n, k)
+    shapes.update({
+        prefix + "self_attention/attention_output/kernel": (n, k, h),
+        prefix + "self_attention/attention_output/bias": (h,),
+        prefix + "self_attention_layer_norm/gamma": (h,),
+        prefix + "self_attention_layer_norm/beta": (h,),
+        prefix + "intermediate/kernel": (h, i),
+        prefix + "intermediate/bias": (i,),
+        prefix + "output/kernel": (i, h),
+        prefix + "output/bias": (h,),
+        prefix + "output_layer_norm/gamma": (h,),
+        prefix + "output_layer_norm/beta": (h,),
+    })
+  shapes["pooler_transform/kernel"] = (h, h)
+  shapes["pooler_transform/bias"] = (h,)
+  return shapes
+
+
+def canonical_name(variable_name: str, names) -> str | None:
+  """The LaBSE name that a SavedModel variable name ends with (prefixes and ':0' ignored)."""
+  stem = variable_name.split(":")[0]
+  for name in names:
+    if stem == name or stem.endswith("/" + name):
+      return name
+  return None
+
+
+def _layer_norm(x, gamma, beta):
+  mean, variance = tf.nn.moments(x, axes=[-1], keepdims=True)
+  return tf.nn.batch_normalization(x, mean, variance, beta, gamma, LAYER_NORM_EPSILON)
+
+
+class BertEncoder(tf_keras.Model):
+  """The encoder; `weights_by_name` maps LaBSE weight names to its variables."""
+
+  def __init__(self, config: EncoderConfig, initial_values: dict | None = None, name: str = "bert_encoder"):
+    super().__init__(name=name)
+    self.config = config
+    self.weights_by_name = {}
+    for weight_name, shape in weight_shapes(config).items():
+      value = None if initial_values is None else initial_values[weight_name]
+      initializer = (tf_keras.initializers.TruncatedNormal(stddev=0.02) if value is None
+                     else tf_keras.initializers.Constant(value))
+      if value is None and weight_name.endswith(("bias", "beta")):
+        initializer = "zeros"
+      elif value is None and weight_name.endswith("gamma"):
+        initializer = "ones"
+      self.weights_by_name[weight_name] = self.add_weight(
+          name=weight_name, shape=shape, dtype=tf.float32, initializer=initializer, trainable=True)
+
+  def call(self, inputs, training=None):
+    return encode(self.weights_by_name, self.config, inputs)
+
+  @staticmethod
+  def sharing(config: EncoderConfig, weights_by_name: dict):
+    """The encoder computed over existing variables (an original's), without copying them."""
+    return lambda inputs: encode(weights_by_name, config, inputs)
+
+
+def encode(w: dict, config: EncoderConfig, inputs) -> dict:
+  """The encoder's outputs for `inputs` with weights `w` (by LaBSE name)."""
+  word_ids = tf.cast(inputs["input_word_ids"], tf.int32)
+  mask = tf.cast(inputs["input_mask"], tf.float32)
+  type_ids = tf.cast(inputs["input_type_ids"], tf.int32)
+  seq_length = tf.shape(word_ids)[1]
+  embeddings = (tf.gather(w["word_embeddings/embeddings"], word_ids)
+                + w["position_embedding/embeddings"][tf.newaxis, :seq_length, :]
+                + tf.gather(w["type_embeddings/embeddings"], type_ids))
+  x = _layer_norm(embeddings, w["embeddings/layer_norm/gamma"], w["embeddings/layer_norm/beta"])
+  # [batch, 1 (heads), 1 (queries), keys]: masked keys get a large negative score.
+  adder = (1.0 - mask[:, tf.newaxis, tf.newaxis, :]) * _MASK_ADDER
+  scale = 1.0 / math.sqrt(config.hidden // config.heads)
+  outputs = []
+  for layer in range(config.layers):
+    p = f"transformer/layer_{layer}/"
+    query, key, value = (
+        tf.einsum("BTH,HNK->BTNK", x, w[p + f"self_attention/{name}/kernel"]) + w[p + f"self_attention/{name}/bias"]
+        for name in ("query", "key", "value"))
+    scores = tf.einsum("BSNK,BTNK->BNTS", key, query * scale) + adder
+    context = tf.einsum("BNTS,BSNK->BTNK", tf.nn.softmax(scores, axis=-1), value)
+    attention = (tf.einsum("BTNK,NKH->BTH", context, w[p + "self_attention/attention_output/kernel"])
+                 + w[p + "self_attention/attention_output/bias"])
+    x = _layer_norm(x + attention, w[p + "self_attention_layer_norm/gamma"], w[p + "self_attention_layer_norm/beta"])
+    hidden = tf.nn.gelu(tf.einsum("BTH,HI->BTI", x, w[p + "intermediate/kernel"]) + w[p + "intermediate/bias"],
+                        approximate=True)
+    output = tf.einsum("BTI,IH->BTH", hidden, w[p + "output/kernel"]) + w[p + "output/bias"]
+    x = _layer_norm(x + output, w[p + "output_layer_norm/gamma"], w[p + "output_layer_norm/beta"])
+    outputs.append(x)
+  pooled = tf.tanh(tf.matmul(x[:, 0, :], w["pooler_transform/kernel"]) + w["pooler_transform/bias"])
+  return {"default": pooled, "pooled_output": pooled, "sequence_output": x, "encoder_outputs": outputs}
+
+
+INPUT_SPEC = {name: tf.TensorSpec([None, None], tf.int32, name=name)
+              for name in ("input_word_ids", "input_mask", "input_type_ids")}
+
+
+def set_dynamic_signature(encoder: BertEncoder) -> None:
+  """Makes the saved `__call__` accept any batch size and sequence length, like the original's."""
+  tf.function(lambda inputs: encoder(inputs, training=False), input_signature=[INPUT_SPEC]).get_concrete_function()

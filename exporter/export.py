@@ -1,0 +1,280 @@
+"""Export a smaller LaBSE: keep the selected vocab's embedding rows, write encoder + preprocess.
+
+    python -m exporter.export --encoder https://tfhub.dev/google/LaBSE/2 \
+        --preprocess https://tfhub.dev/google/universal-sentence-encoder-cmlm/multilingual-preprocess/2 \
+        --vocab runs/15lang/vocab.txt --output models/smaller-labse-15lang
+
+Steps: load both originals (handle, URL, .tar.gz or directory); check the new vocab against the
+encoder's (a subset, special tokens at their ids) and that encoder and preprocess share a vocab;
+prove the project's encoder reproduces the original (pooled and sequence outputs within 1e-5) on
+real sentences; gather the kept rows; write `OUTPUT/encoder` and `OUTPUT/preprocess` into a
+temporary directory beside OUTPUT; verify that sentences tokenized with kept tokens only get the
+original's embeddings; write the report; rename into place. Nothing is left at OUTPUT on failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from typing import Sequence
+
+import numpy as np
+
+from exporter import models
+from pipelines import languages
+from pipelines.select import labse_parameters, parameter_table
+from pipelines.vocab import (REQUIRED_SPECIAL_TOKENS, VocabError, format_vocab, is_special_token, parse_vocab,
+                             read_vocab)
+
+TOLERANCE = 1e-5
+DEFAULT_SEQ_LENGTH = 128
+# A small multilingual sample for the rebuild proof and the equivalence check when no --texts are given.
+BUILT_IN_TEXTS = {
+    "en": ["The lighthouse guided ships safely into the harbour.", "Honey bees communicate with a waggle dance."],
+    "fr": ["Le phare guide les navires la nuit\u202f!", "Pourquoi tant de phares en Bretagne\u202f?"],
+    "de": ["Der Leuchtturm steht an der Küste.", "Bienen sammeln Nektar und Pollen."],
+    "es": ["El faro guía a los barcos por la noche.", "Las abejas producen miel."],
+    "ja": ["灯台は夜に船を導く。", "ミツバチは花の蜜を集めて蜂蜜を作る。"],
+    "zh": ["灯塔在夜间为船只导航。", "蜜蜂采集花蜜。"],
+    "ar": ["المنارة ترشد السفن ليلًا.", "النحل ينتج العسل."],
+    "th": ["ประภาคารนำทางเรือในเวลากลางคืน", "ผึ้งผลิตน้ำผึ้ง"],
+    "ru": ["Маяк указывает путь кораблям ночью.", "Пчёлы собирают нектар."],
+    "ko": ["등대는 밤에 배를 안내한다.", "꿀벌은 꿀을 만든다."],
+}
+
+logger = logging.getLogger(__name__)
+
+
+class ExportError(RuntimeError):
+  pass
+
+
+def check_vocab(new_vocab: Sequence[str], original_vocab: Sequence[str], source: str) -> np.ndarray:
+  """Original ids of the new vocab's tokens; raises naming the offending tokens and lines."""
+  original_ids = {token: i for i, token in enumerate(original_vocab)}
+  missing = [(line, token) for line, token in enumerate(new_vocab, start=1) if token not in original_ids]
+  if missing:
+    shown = ", ".join(f"line {line}: {token!r}" for line, token in missing[:10])
+    raise VocabError(f"{source}: {len(missing)} tokens are not in the original vocab ({shown})")
+  moved = [(line, token, original_ids[token]) for line, token in enumerate(new_vocab, start=1)
+           if is_special_token(token) and original_ids[token] != line - 1]
+  if moved:
+    shown = ", ".join(f"{token!r} at id {line - 1}, originally {old}" for line, token, old in moved[:10])
+    raise VocabError(f"{source}: special tokens must keep their original ids: {shown}")
+  absent = [token for token in REQUIRED_SPECIAL_TOKENS if token not in new_vocab]
+  if absent:
+    raise VocabError(f"{source}: the vocab lacks {absent}, whose ids the preprocess graph uses")
+  return np.array([original_ids[token] for token in new_vocab], np.int64)
+
+
+def _read_asset_vocab(asset, what: str) -> tuple[list[str], str]:
+  path = asset.asset_path.numpy().decode("utf-8")
+  with open(path, "rb") as handle:
+    return parse_vocab(handle.read(), path), path
+
+
+class Originals:
+  """The original encoder and preprocess models, loaded and cross-checked."""
+
+  def __init__(self, encoder: str, preprocess: str):
+    import tensorflow as tf
+    import tensorflow_text  # noqa: F401  Ops of the preprocess model.
+    self.encoder_dir, self.preprocess_dir = models.resolve_model(encoder), models.resolve_model(preprocess)
+    self.encoder = tf.saved_model.load(self.encoder_dir)
+    self.preprocess = tf.saved_model.load(self.preprocess_dir)
+    if not hasattr(self.encoder, "vocab_file"):
+      raise ExportError(f"{encoder}: the encoder has no vocab_file asset; is it a LaBSE/BERT TF-Hub encoder?")
+    self.vocab, self.vocab_path = _read_asset_vocab(self.encoder.vocab_file, "encoder")
+    self.lower_case = bool(self.encoder.do_lower_case.numpy()) if hasattr(self.encoder, "do_lower_case") else False
+    from pipelines.reference import find_vocab_asset
+    preprocess_vocab_path = find_vocab_asset(self.preprocess_dir)
+    with open(preprocess_vocab_path, "rb") as handle, open(self.vocab_path, "rb") as other:
+      if handle.read() != other.read():
+        raise ExportError(f"the encoder's vocab {self.vocab_path} and the preprocess model's {preprocess_vocab_path} "
+                          "differ: they are not a matching pair")
+    self.seq_length = int(self.preprocess(tf.constant(["x"]))["input_word_ids"].shape[1])
+
+  def weights(self) -> dict:
+    """The encoder's variables by LaBSE weight name."""
+    from exporter import bert
+    found = {}
+    names = None
+    for variable in self.encoder.variables:
+      if names is None:
+        layers = sum(1 for v in self.encoder.variables if v.name.split(":")[0].endswith("/self_attention/query/kernel"))
+        names = list(bert.weight_shapes(bert.EncoderConfig(1, 12, max(layers, 1), 1, 1)).keys())
+      name = bert.canonical_name(variable.name, names)
+      if name:
+        found[name] = variable
+    missing = [name for name in names or [] if name not in found]
+    if missing:
+      raise ExportError(f"{self.encoder_dir}: the encoder lacks the weights {missing[:5]} of a LaBSE-format BERT encoder")
+    return found
+
+
+def _max_difference(a: dict, b: dict) -> dict[str, float]:
+  return {key: float(np.max(np.abs(np.asarray(a[key]) - np.asarray(b[key])))) for key in ("pooled_output", "sequence_output")}
+
+
+def prove_rebuild(originals: Originals, weights: dict, texts: Sequence[str]) -> dict[str, float]:
+  """The project's encoder, sharing the original's variables, must reproduce its outputs."""
+  import tensorflow as tf
+
+  from exporter import bert
+  config = bert.EncoderConfig.from_weights({name: tuple(v.shape) for name, v in weights.items()})
+  rebuilt = bert.BertEncoder.sharing(config, weights)
+  inputs = originals.preprocess(tf.constant(list(texts)))
+  difference = _max_difference(originals.encoder(inputs, training=False), rebuilt(inputs))
+  if max(difference.values()) > TOLERANCE:
+    raise ExportError(f"the project's encoder does not reproduce the original (max abs difference {difference}, "
+                      f"tolerance {TOLERANCE}); nothing was written")
+  return difference
+
+
+def write_encoder(path: str, weights: dict, table: np.ndarray, vocab_path: str, lower_case: bool) -> None:
+  import tensorflow as tf
+
+  from exporter import bert
+  values = {name: (table if name == "word_embeddings/embeddings" else variable.numpy()) for name, variable in weights.items()}
+  config = bert.EncoderConfig.from_weights({name: value.shape for name, value in values.items()})
+  encoder = bert.BertEncoder(config, values)
+  del values
+  encoder.vocab_file = tf.saved_model.Asset(vocab_path)
+  encoder.do_lower_case = tf.Variable(lower_case, trainable=False, name="do_lower_case")
+  bert.set_dynamic_signature(encoder)
+  tf.saved_model.save(encoder, path)
+
+
+def verify(originals: Originals, output: str, kept_ids: np.ndarray, texts: dict[str, list[str]]) -> dict:
+  """Per language: sentences checked, preserved (all tokens kept) and matched (pooled within 1e-5)."""
+  import tensorflow as tf
+  encoder = tf.saved_model.load(os.path.join(output, "encoder"))
+  preprocess = tf.saved_model.load(os.path.join(output, "preprocess"))
+  kept = np.zeros(len(originals.vocab), bool)
+  kept[kept_ids] = True
+  results = {}
+  for language, sentences in texts.items():
+    batch = tf.constant(sentences)
+    original_inputs = originals.preprocess(batch)
+    preserved = np.array([kept[ids].all() for ids in
+                          (np.asarray(row, np.int64) for row in originals.preprocess.tokenize(batch).merge_dims(1, 2).to_list())])
+    matched = 0
+    if preserved.any():
+      new_inputs = preprocess(tf.constant([s for s, p in zip(sentences, preserved) if p]))
+      ids_equal = np.array_equal(kept_ids[new_inputs["input_word_ids"].numpy()],
+                                 original_inputs["input_word_ids"].numpy()[preserved])
+      original_pooled = originals.encoder(original_inputs, training=False)["pooled_output"].numpy()[preserved]
+      new_pooled = encoder(new_inputs, training=False)["pooled_output"].numpy()
+      close = np.max(np.abs(original_pooled - new_pooled), axis=1) <= TOLERANCE
+      matched = int(close.sum()) if ids_equal else 0
+    results[language] = {"sentences": len(sentences), "preserved": int(preserved.sum()), "matched": matched}
+  failed = {language: r for language, r in results.items() if r["matched"] != r["preserved"]}
+  if failed:
+    raise ExportError(f"preserved sentences whose embeddings differ from the original's: {failed}")
+  return results
+
+
+def report(originals: Originals, vocab_source: str, new_size: int, rebuild: dict, results: dict,
+           config_layers: dict) -> tuple[dict, str]:
+  parameters = {"original": labse_parameters(len(originals.vocab), **config_layers),
+                "smaller": labse_parameters(new_size, **config_layers)}
+  memory = {name: p["model"] * 16 for name, p in parameters.items()}
+  data = {"inputs": {"encoder": originals.encoder_dir, "preprocess": originals.preprocess_dir, "vocab": vocab_source},
+          "parameters": parameters, "adam_fine_tuning_bytes": memory, "rebuild_max_abs_difference": rebuild,
+          "equivalence": results, "seq_length": originals.seq_length, "lower_case": originals.lower_case}
+  lines = ["# Export report", "", parameter_table(parameters), "",
+           "Fine-tuning with Adam needs about 16 bytes per parameter (weights, gradients, two moments):", ""]
+  lines += [f"- {name}: {bytes_ / 2 ** 30:.2f} GiB" for name, bytes_ in memory.items()]
+  lines += ["", f"Rebuild proof: the project's encoder reproduces the original within {rebuild} (tolerance {TOLERANCE}).",
+            "", "| language | sentences | preserved | pooled_output equal |", "| --- | ---: | ---: | ---: |"]
+  lines += [f"| {language} | {r['sentences']} | {r['preserved']} | {r['matched']} |" for language, r in results.items()]
+  lines += ["", f"Inputs: encoder {originals.encoder_dir}, preprocess {originals.preprocess_dir}, vocab {vocab_source}.", ""]
+  return data, "\n".join(lines)
+
+
+def read_texts(specs: Sequence[str]) -> dict[str, list[str]]:
+  texts: dict[str, list[str]] = {}
+  for spec in specs:
+    language, equals, path = spec.partition("=")
+    if not equals:
+      raise ValueError(f"--texts {spec!r}: expected LANG=PATH")
+    with open(path, encoding="utf-8") as handle:
+      lines = [line.rstrip("\r") for line in handle.read().split("\n") if line.strip()]
+    texts.setdefault(languages.resolve(language).code, []).extend(lines)
+  return texts
+
+
+def export(encoder: str, preprocess: str, vocab: str, output: str, *, seq_length: int | None = None,
+           texts: dict[str, list[str]] | None = None, overwrite: bool = False) -> dict:
+  output = os.path.abspath(output)
+  if os.path.exists(output) and not overwrite:
+    raise ExportError(f"{output} exists; pass --overwrite to replace it")
+  texts = texts or BUILT_IN_TEXTS
+  originals = Originals(encoder, preprocess)
+  new_vocab = read_vocab(vocab)
+  kept_ids = check_vocab(new_vocab, originals.vocab, vocab)
+  weights = originals.weights()
+  rebuild = prove_rebuild(originals, weights, [s for sentences in texts.values() for s in sentences][:64])
+  logger.info("Rebuild proof passed: %s", rebuild)
+  parent = os.path.dirname(output)
+  os.makedirs(parent, exist_ok=True)
+  staging = tempfile.mkdtemp(dir=parent, prefix=f".{os.path.basename(output)}.partial-")
+  try:
+    vocab_copy = os.path.join(staging, "vocab.txt")  # Becomes both models' asset; removed after saving.
+    with open(vocab_copy, "wb") as handle:
+      handle.write(format_vocab(new_vocab))
+    import tensorflow as tf
+    table = tf.gather(weights["word_embeddings/embeddings"], kept_ids).numpy()
+    write_encoder(os.path.join(staging, "encoder"), weights, table, vocab_copy, originals.lower_case)
+    del table
+    from exporter.preprocess import Preprocessor
+    tf.saved_model.save(Preprocessor(vocab_copy, originals.lower_case, seq_length or originals.seq_length, new_vocab),
+                        os.path.join(staging, "preprocess"))
+    os.remove(vocab_copy)
+    results = verify(originals, staging, kept_ids, texts)
+    from exporter import bert
+    config = bert.EncoderConfig.from_weights({name: tuple(v.shape) for name, v in weights.items()})
+    data, markdown = report(originals, vocab, len(new_vocab), rebuild, results,
+                            {"hidden": config.hidden, "layers": config.layers, "intermediate": config.intermediate,
+                             "positions": config.max_positions, "token_types": config.type_vocab_size})
+    with open(os.path.join(staging, "export_report.json"), "w") as handle:
+      json.dump(data, handle, indent=2)
+    with open(os.path.join(staging, "export_report.md"), "w") as handle:
+      handle.write(markdown)
+    if os.path.exists(output):
+      shutil.rmtree(output)
+    os.replace(staging, output)
+  finally:
+    if os.path.exists(staging):
+      shutil.rmtree(staging)
+  return data
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+  logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+  parser = argparse.ArgumentParser(prog="python -m exporter.export", description=__doc__.split("\n\n")[0])
+  parser.add_argument("--encoder", required=True, help="original encoder: TF-Hub handle/URL, .tar.gz or directory")
+  parser.add_argument("--preprocess", required=True, help="original preprocess model: handle/URL, .tar.gz or directory")
+  parser.add_argument("--vocab", required=True, help="the selected vocab (vocab.txt of pipelines.select_vocab)")
+  parser.add_argument("--output", required=True, help="directory to write encoder/, preprocess/ and the report to")
+  parser.add_argument("--seq_length", type=int, help="the preprocess model's default sequence length (default: the original's)")
+  parser.add_argument("--texts", action="append", default=[], metavar="LANG=PATH",
+                      help="sentences (one a line) for the equivalence check; default: a built-in multilingual sample")
+  parser.add_argument("--overwrite", action="store_true", help="replace an existing --output")
+  args = parser.parse_args(argv)
+  try:
+    export(args.encoder, args.preprocess, args.vocab, args.output, seq_length=args.seq_length,
+           texts=read_texts(args.texts) or None, overwrite=args.overwrite)
+  except (ExportError, VocabError, models.ModelSourceError) as error:
+    sys.exit(f"export failed: {error}")
+  with open(os.path.join(args.output, "export_report.md")) as handle:
+    print(handle.read())
+
+
+if __name__ == "__main__":
+  main()
