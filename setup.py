@@ -28,6 +28,7 @@ setuptools.setup(
         "console_scripts": [
             "smaller-labse-vocab=pipelines.select_vocab:main",
             "smaller-labse-select=pipelines.select:main",
+            "smaller-labse-export=exporter.export:main",
         ],
     },
 )

@@ -78,3 +78,97 @@ def test_archive_is_extracted_to_a_saved_model_directory(tmp_path):
   assert models.resolve_model(str(archive)) and models.resolve_model(directory) == directory
   with pytest.raises(models.ModelSourceError, match="not a SavedModel directory"):
     models.resolve_model(str(tmp_path))
+
+
+@pytest.fixture(scope="module")
+def own_original(sample_vocab, tmp_path_factory):
+  """A LaBSE-format encoder + preprocess pair at another size, written with the project's own code."""
+  import tensorflow as tf
+
+  from exporter import bert
+  from exporter.export import write_encoder
+  from exporter.preprocess import Preprocessor
+  from pipelines.vocab import read_vocab
+  vocab = read_vocab(sample_vocab)
+  root = tmp_path_factory.mktemp("own_original")
+  tf.random.set_seed(5)
+  encoder = bert.BertEncoder(bert.EncoderConfig(len(vocab), hidden=48, layers=3, heads=4, intermediate=96,
+                                                max_positions=64))
+  weights = encoder.weights_by_name
+  write_encoder(str(root / "encoder"), weights, weights["word_embeddings/embeddings"].numpy(), sample_vocab, False)
+  tf.saved_model.save(Preprocessor(sample_vocab, False, 64, vocab), str(root / "preprocess"))
+  return root, vocab
+
+
+@pytest.fixture(scope="module")
+def own_export(own_original, sample_spec, tmp_path_factory):
+  import demo
+  from exporter import export
+  root, vocab = own_original
+  lines = demo.sample_lines()
+  french, japanese = [line for line in lines if "phare" in line][:8], [line for line in lines if "灯台" in line][:8]
+  # The special tokens, every token the French lines use, and every third other token: a subset with gaps.
+  tokenizer = sample_spec.build()
+  used = {token_id for line in french for token_id in tokenizer.token_ids(line)}
+  kept = [token for i, token in enumerate(vocab) if i < 104 or i in used or i % 3 == 0]
+  vocab_path = tmp_path_factory.mktemp("vocab") / "vocab.txt"
+  vocab_path.write_text("".join(token + "\n" for token in kept), encoding="utf-8")
+  output = tmp_path_factory.mktemp("export") / "smaller"
+  report = export.export(str(root / "encoder"), str(root / "preprocess"), str(vocab_path), str(output),
+                         texts={"fr": french, "ja": japanese})
+  return output, report, kept
+
+
+def test_export_of_a_model_at_another_size_is_exact_where_tokens_are_kept(own_export):
+  output, report, kept = own_export
+  assert report["rebuild_max_abs_difference"]["pooled_output"] <= 1e-5
+  assert report["parameters"]["smaller"]["vocab_size"] == len(kept)
+  assert report["seq_length"] == 64
+  checked = report["equivalence"]
+  assert checked["fr"]["sentences"] == checked["fr"]["preserved"] == checked["fr"]["matched"] > 0
+  assert checked["ja"]["preserved"] < checked["ja"]["sentences"]  # Japanese lost tokens: not all preserved.
+  assert checked["ja"]["matched"] == checked["ja"]["preserved"]
+  assert sorted(os.listdir(output)) == ["encoder", "export_report.json", "export_report.md", "preprocess"]
+  assert not [name for name in os.listdir(output.parent) if ".partial-" in name]
+
+
+def test_exported_models_work_in_the_seed_usage_snippet_and_fine_tune(own_export):
+  import numpy as np
+  import tensorflow as tf
+  import tensorflow_hub as hub
+  import tf_keras
+  output, _, _ = own_export
+  preprocessor = hub.KerasLayer(str(output / "preprocess"))
+  encoder = hub.KerasLayer(str(output / "encoder"), trainable=True)
+  sentences = tf_keras.layers.Input(shape=(), dtype=tf.string)
+  pooled = encoder(preprocessor(sentences))["pooled_output"]
+  model = tf_keras.Model(sentences, tf_keras.layers.Lambda(lambda x: tf.nn.l2_normalize(x, axis=-1))(pooled))
+  embeddings = model(tf.constant(["Le phare guide les navires.", "灯台は船を導く。"]))
+  assert embeddings.shape == (2, 48)
+  assert np.allclose(np.linalg.norm(embeddings.numpy(), axis=1), 1.0, atol=1e-5)
+  # Fine-tuning: a linear head on the embeddings, trained with Adam; the word embeddings get gradients.
+  classifier = tf_keras.Model(sentences, tf_keras.layers.Dense(2)(pooled))
+  classifier.compile(optimizer=tf_keras.optimizers.Adam(1e-3),
+                     loss=tf_keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+  texts = tf.constant(["Le phare guide les navires.", "Les abeilles font du miel.", "灯台は船を導く。", "パンを焼く。"] * 4)
+  labels = tf.constant([0, 1, 0, 1] * 4)
+  table = next(v for v in encoder.trainable_variables if "word_embeddings" in v.name)
+  before = table.numpy().copy()
+  history = classifier.fit(texts, labels, epochs=8, batch_size=16, verbose=0)
+  assert history.history["loss"][-1] < history.history["loss"][0]
+  assert not np.array_equal(table.numpy(), before)
+
+
+def test_export_refuses_an_existing_output_and_vocab_tokens_not_in_the_original(own_original, tmp_path):
+  from exporter import export
+  from pipelines.vocab import VocabError
+  root, vocab = own_original
+  existing = tmp_path / "exists"
+  existing.mkdir()
+  with pytest.raises(export.ExportError, match="--overwrite"):
+    export.export(str(root / "encoder"), str(root / "preprocess"), "unused", str(existing))
+  bad = tmp_path / "vocab.txt"
+  bad.write_text("".join(t + "\n" for t in [*vocab[:104], "notatoken\u2603"]), encoding="utf-8")
+  with pytest.raises(VocabError, match=r"line 105: 'notatoken"):
+    export.export(str(root / "encoder"), str(root / "preprocess"), str(bad), str(tmp_path / "out"))
+  assert not (tmp_path / "out").exists()
