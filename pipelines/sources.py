@@ -229,12 +229,12 @@ def plan_dump_shards(dump: DumpInfo, input_number: int, streams_per_shard: int) 
   offsets = read_stream_offsets(dump.index_path, dump.size)
   check_stream_start(dump.path, dump.index_path, offsets[0])
   check_stream_start(dump.path, dump.index_path, offsets[-1])
-  boundaries = offsets[::streams_per_shard] + [dump.size]
   shards = []
-  for begin, end in zip(boundaries, boundaries[1:]):
-    streams = sum(1 for offset in offsets if begin <= offset < end) if streams_per_shard > 1 else 1
-    shards.append(Shard((input_number, begin), dump.path, dump.language, "dump", begin, end, streams,
-                        dump.dropped_namespace_names))
+  for first in range(0, len(offsets), streams_per_shard):
+    last = first + streams_per_shard  # Exclusive; this shard ends where the next one's first stream starts.
+    end = offsets[last] if last < len(offsets) else dump.size
+    shards.append(Shard((input_number, offsets[first]), dump.path, dump.language, "dump", offsets[first], end,
+                        min(streams_per_shard, len(offsets) - first), dump.dropped_namespace_names))
   return shards
 
 

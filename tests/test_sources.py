@@ -125,3 +125,8 @@ def test_invalid_utf8_in_a_text_file_names_the_line(tmp_path):
   path.write_bytes(b"fine\nalso fine\nbad \xff here\n")
   with pytest.raises(sources.ShardError, match=r"bad.txt:3: not valid UTF-8"):
     list(sources.read_text_lines(str(path)))
+
+
+def test_shards_record_their_stream_counts():
+  info = sources.read_header(EN_DUMP)
+  assert [shard.streams for shard in sources.plan_dump_shards(info, 0, 2)] == [2, 2, 1]
