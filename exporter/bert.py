@@ -77,6 +77,11 @@ def weight_shapes(config: EncoderConfig) -> dict[str, tuple[int, ...]]:
   return shapes
 
 
+def weight_names(layers: int) -> list[str]:
+  """The LaBSE names of an encoder's weights; only the number of layers changes them."""
+  return list(weight_shapes(EncoderConfig(vocab_size=1, hidden=1, layers=layers, heads=1, intermediate=1)))
+
+
 def canonical_name(variable_name: str, names) -> str | None:
   """The LaBSE name that a SavedModel variable name ends with (prefixes and ':0' ignored)."""
   stem = variable_name.split(":")[0]

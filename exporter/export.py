@@ -25,8 +25,7 @@ from typing import Sequence
 
 import numpy as np
 
-from exporter import models
-from pipelines import languages
+from pipelines import languages, models
 from pipelines.select import labse_parameters, parameter_table
 from pipelines.vocab import (REQUIRED_SPECIAL_TOKENS, VocabError, format_vocab, is_special_token, parse_vocab,
                              read_vocab)
@@ -72,7 +71,7 @@ def check_vocab(new_vocab: Sequence[str], original_vocab: Sequence[str], source:
   return np.array([original_ids[token] for token in new_vocab], np.int64)
 
 
-def _read_asset_vocab(asset, what: str) -> tuple[list[str], str]:
+def _read_asset_vocab(asset) -> tuple[list[str], str]:
   path = asset.asset_path.numpy().decode("utf-8")
   with open(path, "rb") as handle:
     return parse_vocab(handle.read(), path), path
@@ -89,7 +88,7 @@ class Originals:
     self.preprocess = tf.saved_model.load(self.preprocess_dir)
     if not hasattr(self.encoder, "vocab_file"):
       raise ExportError(f"{encoder}: the encoder has no vocab_file asset; is it a LaBSE/BERT TF-Hub encoder?")
-    self.vocab, self.vocab_path = _read_asset_vocab(self.encoder.vocab_file, "encoder")
+    self.vocab, self.vocab_path = _read_asset_vocab(self.encoder.vocab_file)
     self.lower_case = bool(self.encoder.do_lower_case.numpy()) if hasattr(self.encoder, "do_lower_case") else False
     from pipelines.reference import find_vocab_asset
     preprocess_vocab_path = find_vocab_asset(self.preprocess_dir)
@@ -102,18 +101,17 @@ class Originals:
   def weights(self) -> dict:
     """The encoder's variables by LaBSE weight name."""
     from exporter import bert
+    layers = sum(1 for v in self.encoder.variables if v.name.split(":")[0].endswith("/self_attention/query/kernel"))
+    names = bert.weight_names(layers)
     found = {}
-    names = None
     for variable in self.encoder.variables:
-      if names is None:
-        layers = sum(1 for v in self.encoder.variables if v.name.split(":")[0].endswith("/self_attention/query/kernel"))
-        names = list(bert.weight_shapes(bert.EncoderConfig(1, 12, max(layers, 1), 1, 1)).keys())
       name = bert.canonical_name(variable.name, names)
       if name:
         found[name] = variable
-    missing = [name for name in names or [] if name not in found]
-    if missing:
-      raise ExportError(f"{self.encoder_dir}: the encoder lacks the weights {missing[:5]} of a LaBSE-format BERT encoder")
+    missing = [name for name in names if name not in found]
+    if not layers or missing:
+      raise ExportError(f"{self.encoder_dir}: the encoder lacks the weights {missing[:5] or ['transformer/layer_0/...']} "
+                        "of a LaBSE-format BERT encoder")
     return found
 
 

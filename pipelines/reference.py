@@ -13,6 +13,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from pipelines import models
 from pipelines.tokenizer import CharClasses, LabseTokenizer, TokenizerSpec, ranges_from_code_points
 from pipelines.vocab import parse_vocab, read_vocab
 
@@ -38,14 +39,6 @@ SELF_CHECK_TEXTS = (
 )
 
 
-def resolve_model_dir(handle: str) -> str:
-  """A local SavedModel directory for a TF-Hub handle, URL or a directory path."""
-  if os.path.isdir(handle):
-    return handle
-  import tensorflow_hub as hub  # Resolves and caches hub handles (TFHUB_CACHE_DIR).
-  return hub.resolve(handle)
-
-
 def find_vocab_asset(model_dir: str) -> str:
   """The vocab file among a SavedModel's assets (`vocab_file` asset or the one vocab-like file)."""
   assets = os.path.join(model_dir, "assets")
@@ -63,7 +56,7 @@ class PreprocessModel:
   def __init__(self, handle: str):
     import tensorflow as tf
     import tensorflow_text  # noqa: F401  Registers the ops the SavedModel uses.
-    self.model_dir = resolve_model_dir(handle)
+    self.model_dir = models.resolve_model(handle)
     self._model = tf.saved_model.load(self.model_dir)
     self.vocab_path = find_vocab_asset(self.model_dir)
     with open(self.vocab_path, "rb") as handle_:
@@ -139,6 +132,10 @@ def probe_char_classes(words_per_text: Callable[[Sequence[str]], np.ndarray]) ->
   return CharClasses(ranges_from_code_points(separators), ranges_from_code_points(isolated))
 
 
+class TokenizerMismatchError(RuntimeError):
+  """The fast tokenizer does not reproduce the original model's tokenization."""
+
+
 def check_agreement(fast: LabseTokenizer, token_ids: Callable[[Sequence[str]], list[list[int]]],
                     texts: Sequence[str] = SELF_CHECK_TEXTS) -> None:
   """Raises if the fast tokenizer and the original disagree on any of `texts`."""
@@ -146,7 +143,8 @@ def check_agreement(fast: LabseTokenizer, token_ids: Callable[[Sequence[str]], l
   for text, want in zip(texts, expected):
     got = fast.token_ids(text)
     if got != want:
-      raise AssertionError(f"the fast tokenizer disagrees with the original on {text!r}: {got} != {want}")
+      raise TokenizerMismatchError(f"the fast tokenizer disagrees with the original on {text!r}: {got} != {want}; "
+                                   "the original does not tokenize like tf_text's BertTokenizer")
   logging.info("Fast tokenizer agrees with the original on %d sample texts.", len(texts))
 
 

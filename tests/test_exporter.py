@@ -6,7 +6,7 @@ import tarfile
 
 import pytest
 
-from exporter import models
+from pipelines import models
 from tests.conftest import FIXTURE, shared_path
 
 SENTENCES = ["Hello world, this is a test.", "Zweiter Satz.", "日本語のテキストです。", "x\u00a0y ##\u202f!",
@@ -78,6 +78,8 @@ def test_archive_is_extracted_to_a_saved_model_directory(tmp_path):
   assert models.resolve_model(str(archive)) and models.resolve_model(directory) == directory
   with pytest.raises(models.ModelSourceError, match="not a SavedModel directory"):
     models.resolve_model(str(tmp_path))
+  with pytest.raises(models.ModelSourceError, match="not a TF-Hub URL"):
+    models.resolve_model(str(tmp_path / "no" / "such" / "model"))
 
 
 @pytest.fixture(scope="module")

@@ -117,3 +117,10 @@ def test_word_table_gives_each_words_pieces_and_stays_bounded():
     assert ids[0] == ids[3] and len(table) <= 10
     pieces = [table.flat_pieces[table.piece_starts[i]:][:table.piece_lengths[i]].tolist() for i in ids]
     assert pieces == [[1] + [2] * (length - 1), [3], [0], [1] + [2] * (length - 1)]
+
+
+def test_self_check_refuses_a_tokenizer_that_disagrees_with_the_original(char_classes):
+  fast = tokenizer.LabseTokenizer.cased(SMALL_VOCAB, char_classes)
+  always_unk = lambda texts: [[SMALL_VOCAB.index("[UNK]")] for _ in texts]  # noqa: E731
+  with pytest.raises(reference.TokenizerMismatchError, match="disagrees with the original"):
+    reference.check_agreement(fast, always_unk, ["the cat"])

@@ -1,4 +1,7 @@
-"""Where original models come from: TF-Hub handles and URLs, compressed archives, directories."""
+"""Where original models come from: TF-Hub handles and URLs, compressed archives, directories.
+
+Shared by the pipeline (--original_preprocess) and the exporter (--encoder, --preprocess).
+"""
 
 from __future__ import annotations
 
@@ -54,7 +57,7 @@ def resolve_model(handle: str) -> str:
     return handle
   if handle.endswith((".tar.gz", ".tgz")) and os.path.exists(handle):
     return extract_archive(handle)
-  if handle.startswith(("http://", "https://", "gs://")) or "/" in handle and not os.path.exists(handle):
+  if handle.startswith(("http://", "https://", "gs://")):
     import tensorflow_hub as hub  # Downloads and caches (TFHUB_CACHE_DIR), resolving tfhub.dev handles.
     return hub.resolve(handle)
-  raise ModelSourceError(f"{handle}: no such SavedModel directory, archive or TF-Hub handle")
+  raise ModelSourceError(f"{handle}: no such SavedModel directory or .tar.gz archive, and not a TF-Hub URL")
