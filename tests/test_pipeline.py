@@ -34,6 +34,12 @@ def run_pipeline(config, *beam_args):
   return json.loads(outputs.read_bytes(os.path.join(config.output, "stats.json")))
 
 
+def dump_lines(path):
+  """Every line the pipeline reads from a dump, in dump order, read shard by shard without Beam."""
+  shards = sources.plan_dump_shards(sources.read_header(path), 0, 1)
+  return [line for shard in shards for line in corpus.shard_lines(shard, collections.Counter())]
+
+
 def counts_files(run_dir):
   return {os.path.basename(path): open(path, "rb").read() for path in sorted(glob.glob(f"{run_dir}/counts/*.tsv"))}
 
@@ -133,10 +139,7 @@ def test_dump_text_writes_the_first_lines_in_dump_order(samples_run, sample_spec
   _, output = samples_run
   with open(os.path.join(output, "text", "fr.txt"), encoding="utf-8") as handle:
     written = handle.read().split("\n")[:-1]
-  dump = sources.read_header(os.path.join(SAMPLE_DUMPS, "frwiki-sample-pages-articles-multistream.xml.bz2"))
-  expected = [line for shard in sources.plan_dump_shards(dump, 0, 1)
-              for line in corpus.shard_lines(shard, collections.Counter())][:4]
-  assert written == expected
+  assert written == dump_lines(os.path.join(SAMPLE_DUMPS, "frwiki-sample-pages-articles-multistream.xml.bz2"))[:4]
 
 
 def test_selection_rerun_from_counts_alone_gives_the_same_vocab(samples_run, tmp_path):
@@ -161,9 +164,7 @@ def test_two_processes_count_exactly_as_one(samples_run, sample_vocab, tmp_path)
 def test_max_lines_per_language_counts_the_first_lines_in_input_order(sample_spec, tmp_path):
   config = make_config(sample_spec, tmp_path, dumps=[EN_SAMPLE], streams_per_shard=1, max_lines_per_language=30)
   stats = run_pipeline(config)
-  dump = sources.read_header(EN_SAMPLE)
-  lines = [line for shard in sources.plan_dump_shards(dump, 0, 1)
-           for line in corpus.shard_lines(shard, collections.Counter())]
+  lines = dump_lines(EN_SAMPLE)
   assert len(lines) > 30
   expected = LanguageCounts.empty(len(sample_spec.vocab()))
   expected.add_lines(sample_spec.build(), lines[:30])
@@ -195,7 +196,7 @@ def test_count_shard_tokens_transform(sample_spec):
   shards = sources.plan_dump_shards(sources.read_header(EN_SAMPLE), 0, 1)
   tokenizer = sample_spec.build()
   expected = LanguageCounts.empty(tokenizer.vocab_size)
-  expected.add_lines(tokenizer, [line for shard in shards for line in corpus.shard_lines(shard, collections.Counter())])
+  expected.add_lines(tokenizer, dump_lines(EN_SAMPLE))
   with test_pipeline.TestPipeline(runner="FnApiRunner") as pipeline:
     counted = (pipeline | beam.Create(shards)
                | beam.ParDo(select_vocab.CountShardTokens(sample_spec, 6, False, 0))
