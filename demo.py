@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import collections
 import glob
-import json
 import logging
 import os
 import sys

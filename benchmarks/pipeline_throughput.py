@@ -15,7 +15,6 @@ Needs ../shared (the enwiki excerpt and the LaBSE-format fixture's preprocess mo
 
 import argparse
 import bz2
-import collections
 import os
 import resource
 import sys

@@ -10,7 +10,6 @@ table to its bound with real and synthetic words, and prints the resident memory
 Needs ../shared for the real vocab and text; TensorFlow is never imported, as on a worker.
 """
 
-import bz2
 import os
 import resource
 import sys
@@ -46,7 +45,7 @@ def main() -> None:
 
   from pipelines import corpus, sources
   from pipelines.counting import LanguageCounts
-  from pipelines.tokenizer import CharClasses, LabseTokenizer, TokenizerSpec
+  from pipelines.tokenizer import CharClasses, TokenizerSpec
   steps = [("Python + Beam + numpy imported", rss_mb())]
 
   with open(VOCAB, "rb") as handle:

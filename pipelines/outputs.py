@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 from apache_beam.io.filesystems import FileSystems
 
 from pipelines.vocab import format_vocab, parse_vocab
+
+if TYPE_CHECKING:
+  from pipelines.counting import LanguageCounts
 
 COUNTS_HEADER = "id\tcount\tlines\ttoken\n"
 
@@ -73,7 +76,7 @@ def parse_counts_tsv(text: str, vocab: Sequence[str], source: str) -> tuple[np.n
   return token_counts, line_counts
 
 
-def write_counts(output: str, counts_by_language: Mapping[str, "LanguageCounts"], vocab: Sequence[str],
+def write_counts(output: str, counts_by_language: Mapping[str, LanguageCounts], vocab: Sequence[str],
                  stats: Mapping) -> None:
   write_bytes(join(output, "original_vocab.txt"), format_vocab(list(vocab)))
   for language, counts in counts_by_language.items():

@@ -1,6 +1,7 @@
 """Shared fixtures. Expensive ones (TensorFlow models, probed tokenizers) are session-scoped."""
 
 import glob
+import json
 import os
 
 import pytest
@@ -14,6 +15,7 @@ ENWIKI_EXCERPT = os.path.join(SHARED, "data", "wikipedia",
 TATOEBA = os.path.join(SHARED, "data", "tatoeba", "v1")
 FLORES = os.path.join(SHARED, "data", "flores200", "dev")
 SAMPLE_DUMPS = os.path.join(ROOT, "samples", "dumps")
+ALL_SAMPLES = os.path.join(SAMPLE_DUMPS, "*.xml.bz2")
 
 
 def shared_path(path: str) -> str:
@@ -32,6 +34,25 @@ def real_text_files() -> dict[str, list[str]]:
   for path in sorted(glob.glob(os.path.join(shared_path(FLORES), "*.dev"))):
     files.setdefault(languages.resolve(os.path.basename(path)[:-len(".dev")]).code, []).append(path)
   return files
+
+
+def make_config(spec, output, dumps=(), text_files=(), languages=None, **settings):
+  """The pipeline's RunConfig for these inputs, resolved as the command line does."""
+  from pipelines import select, select_vocab
+  found_dumps, found_text, chosen, skipped = select_vocab.resolve_inputs(dumps, text_files, languages)
+  return select_vocab.RunConfig(found_dumps, found_text, chosen, skipped, spec,
+                                settings.pop("rule", select.SelectionRule()), str(output), **settings)
+
+
+def run_pipeline(config, *beam_args) -> dict:
+  """Runs the vocabulary pipeline on the FnApiRunner; returns its stats.json."""
+  import apache_beam as beam
+  from apache_beam.options.pipeline_options import PipelineOptions
+
+  from pipelines import outputs, select_vocab
+  with beam.Pipeline(options=PipelineOptions(["--runner", "FnApiRunner", *beam_args])) as pipeline:
+    select_vocab.build(pipeline, config)
+  return json.loads(outputs.read_bytes(os.path.join(config.output, "stats.json")))
 
 
 @pytest.fixture(scope="session")

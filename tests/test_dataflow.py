@@ -13,7 +13,7 @@ from apache_beam.options.pipeline_options import GoogleCloudOptions, PipelineOpt
 
 from pipelines import select_vocab, sources
 from tests.conftest import ROOT, SAMPLE_DUMPS
-from tests.test_pipeline import ALL_SAMPLES, make_config
+from tests.conftest import ALL_SAMPLES, make_config
 
 # Beam's --dry_run: the DataflowRunner translates the pipeline and builds the job without submitting it
 # (and without asking Cloud Storage about the temp bucket).

@@ -3,35 +3,21 @@
 import bz2
 import collections
 import glob
-import json
 import os
 
 import apache_beam as beam
 import numpy as np
 import pytest
-from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing import test_pipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from pipelines import corpus, outputs, select, select_vocab, sources
 from pipelines.counting import LanguageCounts
 from samples.build_samples import multistream
-from tests.conftest import ENWIKI_EXCERPT, FIXTURE_PREPROCESS, SAMPLE_DUMPS, real_text_files, shared_path
+from tests.conftest import (ALL_SAMPLES, ENWIKI_EXCERPT, SAMPLE_DUMPS, make_config,
+                            real_text_files, run_pipeline, shared_path)
 
-ALL_SAMPLES = os.path.join(SAMPLE_DUMPS, "*.xml.bz2")
 EN_SAMPLE = os.path.join(SAMPLE_DUMPS, "enwiki-sample-pages-articles-multistream.xml.bz2")
-
-
-def make_config(spec, output, dumps=(), text_files=(), languages=None, **settings):
-  found_dumps, found_text, chosen, skipped = select_vocab.resolve_inputs(dumps, text_files, languages)
-  return select_vocab.RunConfig(found_dumps, found_text, chosen, skipped, spec,
-                                settings.pop("rule", select.SelectionRule()), str(output), **settings)
-
-
-def run_pipeline(config, *beam_args):
-  with beam.Pipeline(options=PipelineOptions(["--runner", "FnApiRunner", *beam_args])) as pipeline:
-    select_vocab.build(pipeline, config)
-  return json.loads(outputs.read_bytes(os.path.join(config.output, "stats.json")))
 
 
 def dump_lines(path):
