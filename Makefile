@@ -25,6 +25,7 @@ test: $(INSTALLED)
 
 benchmark: $(INSTALLED)
 	$(VENV_PYTHON) benchmarks/pipeline_throughput.py
+	$(VENV_PYTHON) benchmarks/export_fullsize.py
 
 samples:
 	$(PYTHON) samples/build_samples.py

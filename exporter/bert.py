@@ -97,30 +97,30 @@ def _layer_norm(x, gamma, beta):
 
 
 class BertEncoder(tf_keras.Model):
-  """The encoder; `weights_by_name` maps LaBSE weight names to its variables."""
+  """The encoder; `weights_by_name` maps LaBSE weight names to its variables.
 
-  def __init__(self, config: EncoderConfig, initial_values: dict | None = None, name: str = "bert_encoder"):
+  Its variables are new and random (initialized as BERT's) unless `variables` are given: then it
+  computes over those (an original's, a gathered table) without copying them.
+  """
+
+  def __init__(self, config: EncoderConfig, variables: dict | None = None, name: str = "bert_encoder"):
     super().__init__(name=name)
     self.config = config
+    if variables is not None:
+      self.weights_by_name = {weight_name: variables[weight_name] for weight_name in weight_shapes(config)}
+      return
     self.weights_by_name = {}
     for weight_name, shape in weight_shapes(config).items():
-      value = None if initial_values is None else initial_values[weight_name]
-      initializer = (tf_keras.initializers.TruncatedNormal(stddev=0.02) if value is None
-                     else tf_keras.initializers.Constant(value))
-      if value is None and weight_name.endswith(("bias", "beta")):
+      initializer = tf_keras.initializers.TruncatedNormal(stddev=0.02)
+      if weight_name.endswith(("bias", "beta")):
         initializer = "zeros"
-      elif value is None and weight_name.endswith("gamma"):
+      elif weight_name.endswith("gamma"):
         initializer = "ones"
       self.weights_by_name[weight_name] = self.add_weight(
           name=weight_name, shape=shape, dtype=tf.float32, initializer=initializer, trainable=True)
 
   def call(self, inputs, training=None):
     return encode(self.weights_by_name, self.config, inputs)
-
-  @staticmethod
-  def sharing(config: EncoderConfig, weights_by_name: dict):
-    """The encoder computed over existing variables (an original's), without copying them."""
-    return lambda inputs: encode(weights_by_name, config, inputs)
 
 
 def encode(w: dict, config: EncoderConfig, inputs) -> dict:

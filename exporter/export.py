@@ -15,6 +15,8 @@ original's embeddings; write the report; rename into place. Nothing is left at O
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import gc
 import json
 import logging
 import os
@@ -101,6 +103,11 @@ class Originals:
                           "differ: they are not a matching pair")
     self.seq_length = int(self.preprocess(tf.constant(["x"]))["input_word_ids"].shape[1])
 
+  def release_encoder(self) -> None:
+    """Frees the original encoder's memory (its variables go when nothing else holds them)."""
+    self.encoder = None
+    gc.collect()
+
   def weights(self) -> dict:
     """The encoder's variables by LaBSE weight name."""
     from exporter import bert
@@ -132,7 +139,7 @@ def prove_rebuild(originals: Originals, weights: dict, texts: Sequence[str]) -> 
 
   from exporter import bert
   config = bert.EncoderConfig.from_weights({name: tuple(v.shape) for name, v in weights.items()})
-  rebuilt = tf.function(bert.BertEncoder.sharing(config, weights))
+  rebuilt = tf.function(bert.BertEncoder(config, variables=weights))
   inputs = originals.preprocess(tf.constant(list(texts)))
   with numerics.exact_arithmetic():
     exact = _max_difference(originals.encoder(inputs, training=False), rebuilt(inputs))
@@ -143,14 +150,13 @@ def prove_rebuild(originals: Originals, weights: dict, texts: Sequence[str]) -> 
   return {"exact": exact, "optimized": optimized}
 
 
-def write_encoder(path: str, weights: dict, table: np.ndarray, vocab_path: str, lower_case: bool) -> None:
+def write_encoder(path: str, variables: dict, vocab_path: str, lower_case: bool) -> None:
+  """Saves an encoder over `variables` (by LaBSE name) with the TF-Hub encoder API; copies no weight."""
   import tensorflow as tf
 
   from exporter import bert
-  values = {name: (table if name == "word_embeddings/embeddings" else variable.numpy()) for name, variable in weights.items()}
-  config = bert.EncoderConfig.from_weights({name: value.shape for name, value in values.items()})
-  encoder = bert.BertEncoder(config, values)
-  del values
+  config = bert.EncoderConfig.from_weights({name: tuple(v.shape) for name, v in variables.items()})
+  encoder = bert.BertEncoder(config, variables=variables)
   encoder.vocab_file = tf.saved_model.Asset(vocab_path)
   encoder.do_lower_case = tf.Variable(lower_case, trainable=False, name="do_lower_case")
   bert.set_dynamic_signature(encoder)
@@ -164,33 +170,56 @@ def _pooled(encoder, inputs: dict, batch_size: int = VERIFY_BATCH_SIZE) -> np.nd
                          for start in range(0, rows, batch_size)] or [np.zeros((0, 0), np.float32)])
 
 
-def verify(originals: Originals, output: str, kept_ids: np.ndarray, texts: dict[str, list[str]]) -> dict:
-  """Per language: sentences checked, preserved (every original token kept) and matched.
+@dataclasses.dataclass
+class Expected:
+  """What the original gives one language's sentences: which are preserved (every token kept), their
+  ids, and their pooled outputs compared exactly and under default settings (see `numerics`)."""
+  sentences: list[str]
+  preserved: np.ndarray
+  word_ids: np.ndarray
+  pooled_exact: np.ndarray
+  pooled_optimized: np.ndarray
 
-  A preserved sentence matches when the new preprocess model gives it the same tokens and the new
-  encoder's pooled_output equals the original's within TOLERANCE (compared exactly, see `numerics`).
-  `max_abs_difference_optimized` is the largest difference under TensorFlow's default settings.
-  """
+
+def expected_outputs(originals: Originals, kept_ids: np.ndarray, texts: dict[str, list[str]]) -> dict[str, Expected]:
+  """Computed before the export, so that the original encoder can be released before the check."""
   import tensorflow as tf
-  encoder = tf.saved_model.load(os.path.join(output, "encoder"))
-  preprocess = tf.saved_model.load(os.path.join(output, "preprocess"))
   kept = np.zeros(len(originals.vocab), bool)
   kept[kept_ids] = True
-  results = {}
+  expected = {}
   for language, sentences in texts.items():
     batch = tf.constant(sentences)
     tokens = originals.preprocess.tokenize(batch).merge_dims(1, 2).to_list()
     preserved = np.array([bool(kept[np.asarray(ids, np.int64)].all()) for ids in tokens], bool)
-    result = {"sentences": len(sentences), "preserved": int(preserved.sum()), "matched": 0,
+    inputs = {name: value.numpy()[preserved] for name, value in originals.preprocess(batch).items()}
+    with numerics.exact_arithmetic():
+      pooled_exact = _pooled(originals.encoder, inputs)
+    expected[language] = Expected(sentences, preserved, inputs["input_word_ids"], pooled_exact,
+                                  _pooled(originals.encoder, inputs))
+  return expected
+
+
+def verify(output: str, kept_ids: np.ndarray, expected: dict[str, Expected]) -> dict:
+  """Per language: sentences checked, preserved (every original token kept) and matched.
+
+  A preserved sentence matches when the new preprocess model gives it the original's tokens and the
+  new encoder's pooled_output equals the original's within TOLERANCE (compared exactly, see
+  `numerics`); `max_abs_difference_optimized` is the largest difference under default settings.
+  """
+  import tensorflow as tf
+  encoder = tf.saved_model.load(os.path.join(output, "encoder"))
+  preprocess = tf.saved_model.load(os.path.join(output, "preprocess"))
+  results = {}
+  for language, want in expected.items():
+    result = {"sentences": len(want.sentences), "preserved": int(want.preserved.sum()), "matched": 0,
               "max_abs_difference": 0.0, "max_abs_difference_optimized": 0.0}
-    if preserved.any():
-      original_inputs = {name: value.numpy()[preserved] for name, value in originals.preprocess(batch).items()}
-      new_inputs = {name: value.numpy() for name, value in
-                    preprocess(tf.constant([s for s, p in zip(sentences, preserved) if p])).items()}
-      same_ids = (kept_ids[new_inputs["input_word_ids"]] == original_inputs["input_word_ids"]).all(axis=1)
+    if want.preserved.any():
+      inputs = {name: value.numpy() for name, value in
+                preprocess(tf.constant([s for s, p in zip(want.sentences, want.preserved) if p])).items()}
+      same_ids = (kept_ids[inputs["input_word_ids"]] == want.word_ids).all(axis=1)
       with numerics.exact_arithmetic():
-        difference = np.abs(_pooled(originals.encoder, original_inputs) - _pooled(encoder, new_inputs)).max(axis=1)
-      optimized = np.abs(_pooled(originals.encoder, original_inputs) - _pooled(encoder, new_inputs)).max(axis=1)
+        difference = np.abs(_pooled(encoder, inputs) - want.pooled_exact).max(axis=1)
+      optimized = np.abs(_pooled(encoder, inputs) - want.pooled_optimized).max(axis=1)
       result.update(matched=int((same_ids & (difference <= TOLERANCE)).sum()),
                     max_abs_difference=float(difference.max()), max_abs_difference_optimized=float(optimized.max()))
     results[language] = result
@@ -249,6 +278,9 @@ def export(encoder: str, preprocess: str, vocab: str, output: str, *, seq_length
   weights = originals.weights()
   rebuild = prove_rebuild(originals, weights, [s for sentences in texts.values() for s in sentences[:REBUILD_SENTENCES]])
   logger.info("Rebuild proof passed: %s", rebuild)
+  from exporter import bert
+  config = bert.EncoderConfig.from_weights({name: tuple(v.shape) for name, v in weights.items()})
+  expected = expected_outputs(originals, kept_ids, texts)
   parent = os.path.dirname(output)
   os.makedirs(parent, exist_ok=True)
   staging = tempfile.mkdtemp(dir=parent, prefix=f".{os.path.basename(output)}.partial-")
@@ -257,16 +289,18 @@ def export(encoder: str, preprocess: str, vocab: str, output: str, *, seq_length
     with open(vocab_copy, "wb") as handle:
       handle.write(format_vocab(new_vocab))
     import tensorflow as tf
-    table = tf.gather(weights["word_embeddings/embeddings"], kept_ids).numpy()
-    write_encoder(os.path.join(staging, "encoder"), weights, table, vocab_copy, originals.lower_case)
-    del table
+    table = tf.Variable(tf.gather(weights["word_embeddings/embeddings"], kept_ids), name="word_embeddings/embeddings")
+    write_encoder(os.path.join(staging, "encoder"), {**weights, "word_embeddings/embeddings": table}, vocab_copy,
+                  originals.lower_case)
+    # The new table and the original encoder are not needed any more: at LaBSE's size, holding them while
+    # the written model is loaded for the check would need another 2 GB.
+    del table, weights
+    originals.release_encoder()
     from exporter.preprocess import Preprocessor
     tf.saved_model.save(Preprocessor(vocab_copy, originals.lower_case, seq_length or originals.seq_length, new_vocab),
                         os.path.join(staging, "preprocess"))
     os.remove(vocab_copy)
-    results = verify(originals, staging, kept_ids, texts)
-    from exporter import bert
-    config = bert.EncoderConfig.from_weights({name: tuple(v.shape) for name, v in weights.items()})
+    results = verify(staging, kept_ids, expected)
     data, markdown = report(originals, vocab, len(new_vocab), rebuild, results,
                             {"hidden": config.hidden, "layers": config.layers, "intermediate": config.intermediate,
                              "positions": config.max_positions, "token_types": config.type_vocab_size})

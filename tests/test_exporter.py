@@ -97,8 +97,7 @@ def own_original(sample_vocab, tmp_path_factory):
   tf.random.set_seed(5)
   encoder = bert.BertEncoder(bert.EncoderConfig(len(vocab), hidden=48, layers=3, heads=4, intermediate=96,
                                                 max_positions=64))
-  weights = encoder.weights_by_name
-  write_encoder(str(root / "encoder"), weights, weights["word_embeddings/embeddings"].numpy(), sample_vocab, False)
+  write_encoder(str(root / "encoder"), encoder.weights_by_name, sample_vocab, False)
   tf.saved_model.save(Preprocessor(sample_vocab, False, 64, vocab), str(root / "preprocess"))
   return root, vocab
 
