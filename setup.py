@@ -23,12 +23,15 @@ setuptools.setup(
     packages=setuptools.find_packages(include=["pipelines", "pipelines.*", "exporter", "exporter.*",
                                                "evaluation", "evaluation.*"]),
     install_requires=REQUIREMENTS,
-    extras_require={"test": ["pytest>=8", "hypothesis>=6"]},
+    # Plotting is for the evaluation's curve only, so Dataflow workers (which install this file) skip it.
+    extras_require={"eval": ["matplotlib>=3.8"], "test": ["pytest>=8", "hypothesis>=6", "matplotlib>=3.8"]},
     entry_points={
         "console_scripts": [
             "smaller-labse-vocab=pipelines.select_vocab:main",
             "smaller-labse-select=pipelines.select:main",
             "smaller-labse-export=exporter.export:main",
+            "smaller-labse-eval=evaluation.tatoeba:main",
+            "smaller-labse-preservation=evaluation.preservation:main",
         ],
     },
 )

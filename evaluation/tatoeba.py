@@ -1,0 +1,243 @@
+"""Tatoeba retrieval accuracy of one or more models, in both directions, as in the seed's table.
+
+    python -m evaluation.tatoeba --data data/tatoeba/v1 \
+        --model LaBSE=https://tfhub.dev/google/LaBSE/2,https://tfhub.dev/google/universal-sentence-encoder-cmlm/multilingual-preprocess/2 \
+        --model 15lang=models/smaller-labse-15lang/encoder,models/smaller-labse-15lang/preprocess \
+        --output runs/tatoeba
+
+Reads LASER's Tatoeba v1 layout (`tatoeba.<xxx>-eng.<xxx>` and `tatoeba.<xxx>-eng.eng`, line i of
+one translating line i of the other), embeds both sides with each model (`pooled_output`, or
+`default`, L2-normalised) and retrieves every sentence's nearest neighbour on the other side by
+cosine: en->xx and xx->en accuracy in %, per language and on average. Writes `results.json` and
+`results.md` (one row per model and direction, then each model minus the first) and prints the table.
+
+Models run on a GPU when TensorFlow sees one, in batches of --batch_size; --mixed_precision lets
+grappler run them in float16 there. Both models run with the same numerics: grappler's arithmetic
+rewrites are off unless --graph_rewrites, so a sentence whose tokens the smaller vocab keeps gets
+bit-identical embeddings from both (see exporter/numerics.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import json
+import logging
+import os
+import sys
+import time
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from pipelines import languages, models, outputs
+
+# The seed document's columns, in its order.
+TATOEBA_LANGUAGES = ("fr", "es", "de", "zh", "ar", "it", "ja", "ko", "nl", "pl", "pt", "th", "tr", "ru")
+DIRECTIONS = ("en→xx", "xx→en")
+DEFAULT_BATCH_SIZE = 128
+
+logger = logging.getLogger(__name__)
+
+
+class TatoebaError(ValueError):
+  pass
+
+
+@dataclasses.dataclass(frozen=True)
+class Pair:
+  language: str  # Project code of the xx side.
+  xx: list[str]
+  en: list[str]
+
+
+def read_lines(path: str) -> list[str]:
+  """A Tatoeba side, one sentence a line; missing, empty or undecodable files are errors naming it."""
+  try:
+    with open(path, "rb") as handle:
+      data = handle.read()
+  except FileNotFoundError:
+    raise TatoebaError(f"{path}: no such file") from None
+  try:
+    text = data.decode("utf-8")
+  except UnicodeDecodeError as error:
+    raise TatoebaError(f"{path}: not UTF-8 (byte {error.start}: {data[error.start:error.start + 4]!r})") from None
+  lines = text.split("\n")
+  if lines and lines[-1] == "":
+    lines.pop()
+  if not lines:
+    raise TatoebaError(f"{path}: empty file")
+  return [line.rstrip("\r") for line in lines]
+
+
+def pair_paths(directory: str, language: str) -> tuple[str, str]:
+  """The xx and eng files of a language's pair (any code of the language)."""
+  code = languages.resolve(language).tatoeba
+  if code is None:
+    raise TatoebaError(f"{language!r}: Tatoeba v1 has no pair for this language")
+  stem = os.path.join(directory, f"tatoeba.{code}-eng")
+  return f"{stem}.{code}", f"{stem}.eng"
+
+
+def read_pair(directory: str, language: str) -> Pair:
+  xx_path, en_path = pair_paths(directory, language)
+  xx, en = read_lines(xx_path), read_lines(en_path)
+  if len(xx) != len(en):
+    raise TatoebaError(f"{xx_path} has {len(xx)} lines but {en_path} has {len(en)}: line i of one must "
+                       "translate line i of the other")
+  return Pair(languages.resolve(language).code, xx, en)
+
+
+def available_languages(directory: str) -> list[str]:
+  """The seed's languages whose pair is in `directory`, in the seed's order."""
+  if not os.path.isdir(directory):
+    raise TatoebaError(f"{directory}: no such directory")
+  found = [code for code in TATOEBA_LANGUAGES if os.path.exists(pair_paths(directory, code)[0])]
+  if not found:
+    raise TatoebaError(f"{directory}: no tatoeba.<xxx>-eng.<xxx> files of a known language")
+  return found
+
+
+def nearest(queries: np.ndarray, candidates: np.ndarray, block: int = 4096) -> np.ndarray:
+  """Index of each query's most cosine-similar candidate (rows L2-normalised; ties: lowest index)."""
+  return np.concatenate([np.argmax(queries[start:start + block] @ candidates.T, axis=1)
+                         for start in range(0, len(queries), block)]) if len(queries) else np.zeros(0, np.int64)
+
+
+def retrieval(xx: np.ndarray, en: np.ndarray) -> dict[str, dict]:
+  """Per direction: the nearest neighbours and the accuracy in % (the right one is the same line)."""
+  results = {}
+  for direction, (queries, candidates) in {"en→xx": (en, xx), "xx→en": (xx, en)}.items():
+    neighbours = nearest(queries, candidates)
+    results[direction] = {"neighbours": neighbours,
+                          "accuracy": 100.0 * float(np.mean(neighbours == np.arange(len(queries))))}
+  return results
+
+
+class Model:
+  """An encoder + preprocess pair with the TF-Hub API, embedding sentences in batches."""
+
+  def __init__(self, name: str, encoder: str, preprocess: str):
+    import tensorflow as tf
+    import tensorflow_text  # noqa: F401  Ops of the preprocess model.
+    self.name, self.encoder_source, self.preprocess_source = name, encoder, preprocess
+    self.encoder = tf.saved_model.load(models.resolve_model(encoder))
+    self.preprocess = tf.saved_model.load(models.resolve_model(preprocess))
+
+  def embed(self, sentences: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
+    import tensorflow as tf
+    batches = []
+    for start in range(0, len(sentences), batch_size):
+      outputs_ = self.encoder(self.preprocess(tf.constant(list(sentences[start:start + batch_size]))), training=False)
+      pooled = outputs_["pooled_output"] if "pooled_output" in outputs_ else outputs_["default"]
+      batches.append(tf.math.l2_normalize(tf.cast(pooled, tf.float32), axis=-1).numpy())
+    return np.concatenate(batches)
+
+
+def parse_model(spec: str) -> tuple[str, str, str]:
+  name, equals, paths = spec.partition("=")
+  encoder, comma, preprocess = paths.partition(",")
+  if not (equals and comma and name and encoder and preprocess):
+    raise TatoebaError(f"--model {spec!r}: expected NAME=ENCODER,PREPROCESS")
+  return name, encoder, preprocess
+
+
+def describe_device() -> str:
+  import tensorflow as tf
+  gpus = tf.config.list_physical_devices("GPU")
+  return f"GPU ({', '.join(gpu.name for gpu in gpus)})" if gpus else "CPU (TensorFlow sees no GPU)"
+
+
+def evaluate(models_: Sequence[Model], pairs: Sequence[Pair], batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
+  """Accuracy per model, direction and language (with the average), and each sentence's neighbour."""
+  accuracy = {model.name: {direction: {} for direction in DIRECTIONS} for model in models_}
+  neighbours = {model.name: {} for model in models_}
+  for model in models_:
+    for number, pair in enumerate(pairs, start=1):
+      start = time.perf_counter()
+      found = retrieval(model.embed(pair.xx, batch_size), model.embed(pair.en, batch_size))
+      seconds = time.perf_counter() - start
+      logger.info("%s: %s (%d/%d), %d pairs, %.0f sentences/s: en->xx %.2f, xx->en %.2f", model.name, pair.language,
+                  number, len(pairs), len(pair.xx), 2 * len(pair.xx) / seconds, found["en→xx"]["accuracy"],
+                  found["xx→en"]["accuracy"])
+      for direction in DIRECTIONS:
+        accuracy[model.name][direction][pair.language] = found[direction]["accuracy"]
+      neighbours[model.name][pair.language] = {direction: found[direction]["neighbours"] for direction in DIRECTIONS}
+    for direction in DIRECTIONS:
+      scores = accuracy[model.name][direction]
+      scores["avg"] = float(np.mean(list(scores.values())))
+  return {"accuracy": accuracy, "neighbours": neighbours, "pairs": {pair.language: len(pair.xx) for pair in pairs}}
+
+
+def deltas(accuracy: Mapping[str, Mapping[str, Mapping[str, float]]]) -> dict:
+  """Every model after the first minus the first, per direction and language."""
+  names = list(accuracy)
+  return {f"{name} − {names[0]}": {direction: {language: value - accuracy[names[0]][direction][language]
+                                               for language, value in scores.items()}
+                                   for direction, scores in accuracy[name].items()}
+          for name in names[1:]}
+
+
+def results_markdown(accuracy: Mapping, differences: Mapping, pairs: Mapping[str, int]) -> str:
+  columns = [*pairs, "avg"]
+  lines = ["| Model | " + " | ".join(columns) + " |", "| --- | " + " | ".join("---:" for _ in columns) + " |"]
+  for name, by_direction in accuracy.items():
+    for direction, scores in by_direction.items():
+      lines.append(f"| {name}({direction}) | " + " | ".join(f"{scores[c]:.2f}" for c in columns) + " |")
+  for name, by_direction in differences.items():
+    for direction, scores in by_direction.items():
+      lines.append(f"| {name}({direction}) | " + " | ".join(f"{scores[c]:+.2f}" for c in columns) + " |")
+  lines += ["", "- *Accuracy (%) of nearest-neighbour retrieval by cosine on the Tatoeba pairs "
+            f"({', '.join(f'{language} {n:,}' for language, n in pairs.items())} sentence pairs).*"]
+  return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+  logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+  parser = argparse.ArgumentParser(prog="python -m evaluation.tatoeba", description=__doc__.split("\n\n")[0])
+  parser.add_argument("--data", required=True, help="directory with LASER's tatoeba.<xxx>-eng.* files")
+  parser.add_argument("--model", action="append", required=True, metavar="NAME=ENCODER,PREPROCESS",
+                      help="a model to evaluate (handles, URLs, .tar.gz or directories); repeat for more. "
+                           "Later models are compared with the first")
+  parser.add_argument("--languages", nargs="+", help="languages to evaluate (default: every pair found)")
+  parser.add_argument("--output", required=True, help="directory for results.json and results.md")
+  parser.add_argument("--batch_size", type=int, default=DEFAULT_BATCH_SIZE)
+  parser.add_argument("--mixed_precision", action="store_true", help="float16 on a GPU (grappler's auto mixed precision)")
+  parser.add_argument("--graph_rewrites", action="store_true",
+                      help="keep grappler's arithmetic rewrites (faster by a little; float32 rounding then differs "
+                           "between models)")
+  args = parser.parse_args(argv)
+  try:
+    specs = [parse_model(spec) for spec in args.model]
+    codes = [languages.resolve(code).code for code in args.languages] if args.languages else available_languages(args.data)
+    pairs = [read_pair(args.data, code) for code in codes]
+  except (TatoebaError, languages.UnknownLanguageError) as error:
+    sys.exit(f"tatoeba: {error}")
+
+  import tensorflow as tf
+
+  from exporter import numerics
+  device = describe_device()
+  logger.info("Encoding on %s", device)
+  if args.mixed_precision:
+    if tf.config.list_physical_devices("GPU"):
+      tf.config.optimizer.set_experimental_options({"auto_mixed_precision": True})
+    else:
+      logger.warning("--mixed_precision applies on a GPU only; running in float32")
+  with contextlib.nullcontext() if args.graph_rewrites else numerics.exact_arithmetic():
+    loaded = [Model(*spec) for spec in specs]
+    evaluated = evaluate(loaded, pairs, args.batch_size)
+  differences = deltas(evaluated["accuracy"])
+  markdown = results_markdown(evaluated["accuracy"], differences, evaluated["pairs"])
+  report = {"models": {m.name: {"encoder": m.encoder_source, "preprocess": m.preprocess_source} for m in loaded},
+            "accuracy": evaluated["accuracy"], "deltas": differences, "pairs": evaluated["pairs"], "device": device,
+            "batch_size": args.batch_size, "mixed_precision": args.mixed_precision,
+            "graph_rewrites": args.graph_rewrites, "data": args.data}
+  outputs.write_text(outputs.join(args.output, "results.json"), json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+  outputs.write_text(outputs.join(args.output, "results.md"), markdown)
+  print(markdown)
+
+
+if __name__ == "__main__":
+  main()
