@@ -88,3 +88,21 @@ def sample_spec(sample_vocab):
   """The fast tokenizer for `sample_vocab`, probed from tf_text's BertTokenizer."""
   from pipelines.reference import original_tokenizer_spec
   return original_tokenizer_spec(vocab_file=sample_vocab)
+
+
+@pytest.fixture(scope="session")
+def fixture_export(fixture_spec, tmp_path_factory):
+  """The Model Garden fixture (directories) exported to the vocab the pipeline selects from the sample dumps,
+  FLORES dev and the French Tatoeba pair, then checked on every Tatoeba and FLORES dev sentence: FLORES
+  and the French pair are preserved entirely, the other Tatoeba pairs in part."""
+  from exporter import export
+  from pipelines.vocab import read_vocab
+  run = tmp_path_factory.mktemp("fixture_run")
+  files = [f"{language}={path}" for language, paths in real_text_files().items() for path in paths]
+  selection_text = [f for f in files if f.endswith((".dev", ".fra-eng.fra", ".fra-eng.eng"))]
+  run_pipeline(make_config(fixture_spec, run, dumps=[ALL_SAMPLES], text_files=selection_text, streams_per_shard=1))
+  texts = export.read_texts(files)
+  output = tmp_path_factory.mktemp("fixture_export") / "smaller"
+  report = export.export(os.path.join(FIXTURE, "encoder"), os.path.join(FIXTURE, "preprocess"),
+                         str(run / "vocab.txt"), str(output), texts=texts)
+  return output, report, read_vocab(str(run / "vocab.txt"))

@@ -1,0 +1,174 @@
+"""Evaluation: Tatoeba scoring on hand-built embeddings, file errors, the fixture against its smaller
+export, and tokenization preservation against the published numbers."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from evaluation import preservation, tatoeba
+from tests.conftest import FIXTURE, ROOT, TATOEBA, shared_path
+
+SAMPLE_TATOEBA = os.path.join(ROOT, "samples", "tatoeba")
+SEEN_VOCAB = os.path.join(os.path.dirname(TATOEBA), "..", "labse", "labse-seen-vocab.txt")
+PUBLISHED_VOCAB = os.path.join(os.path.dirname(TATOEBA), "..", "labse", "smaller-labse-15lang-vocab.txt")
+
+
+def unit(*rows):
+  matrix = np.array(rows, float)
+  return matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
+
+
+def test_retrieval_scores_both_directions_on_known_embeddings():
+  en = unit([1, 0, 0], [0, 1, 0], [0, 0, 1])
+  # Language A: perfect translations. B: xx[2] lies nearest en[1], so xx->en misses one; en[1] still finds
+  # xx[1] (0.98 > 0.8), and en[2] finds xx[2]. C: xx[0] and xx[1] swapped: both directions miss two.
+  languages = {"A": en.copy(), "B": unit([1, 0, 0], [0, 1, 0.2], [0, 0.8, 0.6]), "C": en[[1, 0, 2]]}
+  found = {name: tatoeba.retrieval(xx, en) for name, xx in languages.items()}
+  assert found["A"]["xx→en"]["accuracy"] == found["A"]["en→xx"]["accuracy"] == 100.0
+  assert found["B"]["xx→en"]["neighbours"].tolist() == [0, 1, 1]
+  assert found["B"]["en→xx"]["neighbours"].tolist() == [0, 1, 2]
+  assert found["B"]["xx→en"]["accuracy"] == pytest.approx(200 / 3) and found["B"]["en→xx"]["accuracy"] == 100.0
+  assert found["C"]["xx→en"]["neighbours"].tolist() == found["C"]["en→xx"]["neighbours"].tolist() == [1, 0, 2]
+  assert found["C"]["xx→en"]["accuracy"] == pytest.approx(100 / 3)
+
+
+def test_results_table_has_a_row_per_model_and_direction_and_deltas():
+  accuracy = {"orig": {"en→xx": {"fr": 90.0, "th": 80.0, "avg": 85.0}, "xx→en": {"fr": 91.0, "th": 82.0, "avg": 86.5}},
+              "small": {"en→xx": {"fr": 89.5, "th": 80.0, "avg": 84.75}, "xx→en": {"fr": 91.0, "th": 83.0, "avg": 87.0}}}
+  differences = tatoeba.deltas(accuracy)
+  assert differences == {"small − orig": {"en→xx": {"fr": -0.5, "th": 0.0, "avg": -0.25},
+                                          "xx→en": {"fr": 0.0, "th": 1.0, "avg": 0.5}}}
+  table = tatoeba.results_markdown(accuracy, differences, {"fr": 1000, "th": 548}).splitlines()
+  assert table[0] == "| Model | fr | th | avg |"
+  assert table[2] == "| orig(en→xx) | 90.00 | 80.00 | 85.00 |"
+  assert table[6] == "| small − orig(en→xx) | -0.50 | +0.00 | -0.25 |"
+
+
+def write_pair(directory, code, xx_lines, en_lines):
+  (directory / f"tatoeba.{code}-eng.{code}").write_text("".join(line + "\n" for line in xx_lines), encoding="utf-8")
+  (directory / f"tatoeba.{code}-eng.eng").write_text("".join(line + "\n" for line in en_lines), encoding="utf-8")
+
+
+def test_tatoeba_files_of_different_lengths_empty_or_unknown_language_are_errors(tmp_path):
+  write_pair(tmp_path, "fra", ["Un.", "Deux."], ["One."])
+  with pytest.raises(tatoeba.TatoebaError, match=r"tatoeba.fra-eng.fra has 2 lines but .*tatoeba.fra-eng.eng has 1"):
+    tatoeba.read_pair(str(tmp_path), "fr")
+  write_pair(tmp_path, "deu", [], [])
+  with pytest.raises(tatoeba.TatoebaError, match=r"tatoeba.deu-eng.deu: empty file"):
+    tatoeba.read_pair(str(tmp_path), "deu")
+  with pytest.raises(tatoeba.TatoebaError, match=r"tatoeba.spa-eng.spa: no such file"):
+    tatoeba.read_pair(str(tmp_path), "es")
+  from pipelines.languages import UnknownLanguageError
+  with pytest.raises(UnknownLanguageError, match="'xyz'"):
+    tatoeba.read_pair(str(tmp_path), "xyz")
+  with pytest.raises(SystemExit, match="unknown language 'xyz'"):
+    tatoeba.main(["--data", str(tmp_path), "--model", "a=x,y", "--languages", "xyz", "--output", str(tmp_path)])
+  (tmp_path / "tatoeba.ita-eng.ita").write_bytes(b"caf\xe9\n")
+  (tmp_path / "tatoeba.ita-eng.eng").write_bytes(b"cafe\n")
+  with pytest.raises(tatoeba.TatoebaError, match=r"tatoeba.ita-eng.ita: not UTF-8"):
+    tatoeba.read_pair(str(tmp_path), "it")
+
+
+def test_bundled_sample_is_in_tatoeba_layout():
+  found = tatoeba.available_languages(SAMPLE_TATOEBA)
+  assert found == ["fr", "ar", "ja", "th", "ru"]  # The seed's column order.
+  pairs = [tatoeba.read_pair(SAMPLE_TATOEBA, code) for code in found]
+  assert all(len(pair.xx) == len(pair.en) == 10 for pair in pairs)
+
+
+@pytest.fixture(scope="module")
+def fixture_tatoeba(fixture_export):
+  """Both models on five Tatoeba pairs (French entirely preserved), numerics as the CLI runs them."""
+  from exporter import numerics
+  output, _, _ = fixture_export
+  pairs = [tatoeba.read_pair(shared_path(TATOEBA), code) for code in ("fr", "de", "ja", "th", "ru")]
+  models = [tatoeba.Model("original", os.path.join(FIXTURE, "encoder"), os.path.join(FIXTURE, "preprocess")),
+            tatoeba.Model("smaller", str(output / "encoder"), str(output / "preprocess"))]
+  with numerics.exact_arithmetic():
+    return tatoeba.evaluate(models, pairs), pairs
+
+
+@pytest.mark.shared
+def test_smaller_model_retrieves_as_the_original_wherever_sentences_are_preserved(fixture_tatoeba, fixture_export):
+  import tensorflow as tf
+  results, pairs = fixture_tatoeba
+  _, _, kept = fixture_export
+  original_preprocess = tf.saved_model.load(os.path.join(FIXTURE, "preprocess"))
+  with open(os.path.join(FIXTURE, "preprocess", "assets", "cased_vocab.txt"), encoding="utf-8") as handle:
+    original_vocab = handle.read().split("\n")
+  kept_tokens = set(kept)
+
+  def preserved(sentences):
+    rows = original_preprocess.tokenize(tf.constant(sentences)).merge_dims(1, 2).to_list()
+    return np.array([all(original_vocab[i] in kept_tokens for i in row) for row in rows])
+
+  accuracy, neighbours = results["accuracy"], results["neighbours"]
+  compared = 0
+  for pair in pairs:
+    for direction in tatoeba.DIRECTIONS:
+      for model in ("original", "smaller"):
+        assert 0 <= accuracy[model][direction][pair.language] <= 100
+    queries_kept, candidates_kept = preserved(pair.en), preserved(pair.xx)
+    if queries_kept.all() and candidates_kept.all():
+      for direction in tatoeba.DIRECTIONS:
+        assert accuracy["smaller"][direction][pair.language] == accuracy["original"][direction][pair.language]
+    for direction, (queries, candidates) in {"en→xx": (queries_kept, candidates_kept),
+                                             "xx→en": (candidates_kept, queries_kept)}.items():
+      before = neighbours["original"][pair.language][direction]
+      after = neighbours["smaller"][pair.language][direction]
+      # A preserved query whose nearest candidate is preserved in both models finds the same one: preserved
+      # sentences have bit-identical embeddings in both.
+      both = queries & candidates[before] & candidates[after] & candidates[np.arange(len(queries))]
+      assert (before[both] == after[both]).all(), (pair.language, direction)
+      compared += int(both.sum())
+  assert preserved(pairs[0].xx).all() and preserved(pairs[0].en).all()  # French: checked in full above.
+  assert compared > 2000
+
+
+@pytest.mark.shared
+def test_preservation_reproduces_the_published_vocab_numbers(tmp_path, capsys):
+  preservation.main(["--original_vocab", shared_path(SEEN_VOCAB), "--vocab", shared_path(PUBLISHED_VOCAB),
+                     "--tatoeba", shared_path(TATOEBA), "--output", str(tmp_path)])
+  rows = json.loads((tmp_path / "preservation.json").read_text())
+  assert rows["all"]["sentences"] == 27_096 and rows["all"]["changed"] == 1_243
+  assert f"{rows['all']['unchanged_percent']:.2f}" == "95.41"
+  assert rows["th"]["sentences"] == 548 and rows["en"]["sentences"] == 13_548
+  assert "| all | 27,096 | 25,853 | 1,243 | 95.41 |" in capsys.readouterr().out
+
+
+def test_tokenized_texts_count_sentences_whose_tokens_are_all_kept():
+  class Ids:  # Hand-made tokenization: each character's code point is its token id.
+    @staticmethod
+    def token_ids(sentence):
+      return [ord(c) - ord("a") for c in sentence]
+
+  texts = preservation.TokenizedTexts(Ids(), ["ab", "abc", "", "d", "ca"])
+  kept = np.zeros(4, bool)
+  kept[[0, 1]] = True
+  assert texts.preserved(kept) == 2  # "ab" and the empty sentence.
+  kept[2] = True
+  assert texts.preserved(kept) == 4
+
+
+@pytest.fixture(scope="module")
+def samples_counts(sample_spec, tmp_path_factory):
+  from tests.conftest import ALL_SAMPLES, make_config, run_pipeline
+  output = tmp_path_factory.mktemp("counts")
+  run_pipeline(make_config(sample_spec, output, dumps=[ALL_SAMPLES], streams_per_shard=1))
+  return output
+
+
+def test_size_coverage_curve_from_a_run_grows_with_the_budget(samples_counts, tmp_path, capsys):
+  preservation.main(["--counts", str(samples_counts), "--tatoeba", SAMPLE_TATOEBA, "--output", str(tmp_path)])
+  points = json.loads((tmp_path / "curve.json").read_text())
+  assert len(points) >= 5
+  sizes = [p["vocab_size"] for p in points]
+  assert sizes == sorted(sizes) and all(p["vocab_size"] <= p["budget"] for p in points)
+  for language in ("en", "fr", "ja", "ar", "th", "ru"):
+    shares = [p["preserved_percent"][language] for p in points]
+    assert shares == sorted(shares) and 0 <= shares[0] <= shares[-1] <= 100, language
+  assert points[-1]["preserved_percent"]["en"] > points[0]["preserved_percent"]["en"]
+  assert (tmp_path / "curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+  assert "| vocab size | parameters | coverage |" in capsys.readouterr().out
