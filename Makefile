@@ -25,7 +25,8 @@ test: $(INSTALLED)
 
 benchmark: $(INSTALLED)
 	$(VENV_PYTHON) benchmarks/pipeline_throughput.py
-	$(VENV_PYTHON) benchmarks/export_fullsize.py
+	$(VENV_PYTHON) benchmarks/export_fullsize.py --work runs/fullsize
+	$(VENV_PYTHON) benchmarks/eval_throughput.py --work runs/fullsize
 
 samples:
 	$(PYTHON) samples/build_samples.py

@@ -135,7 +135,7 @@ def curve(totals: Mapping[str, select.LanguageTotals], original_vocab: Sequence[
 
 def curve_markdown(points: Sequence[Mapping]) -> str:
   languages_ = list(points[0]["preserved_percent"]) if points else []
-  lines = ["| vocab size | parameters | coverage | " + " | ".join(languages_) + " |",
+  lines = ["| vocab size | parameters at LaBSE's size | coverage | " + " | ".join(languages_) + " |",
            "| ---: | ---: | ---: | " + " | ".join("---:" for _ in languages_) + " |"]
   for p in points:
     lines.append(f"| {p['vocab_size']:,} | {p['parameters'] / 1e6:.1f}M | {p['coverage']:.4%} | "

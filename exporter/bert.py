@@ -122,6 +122,9 @@ class BertEncoder(tf_keras.Model):
   def call(self, inputs, training=None):
     return encode(self.weights_by_name, self.config, inputs)
 
+  def get_config(self) -> dict:
+    return dataclasses.asdict(self.config)
+
 
 def encode(w: dict, config: EncoderConfig, inputs) -> dict:
   """The encoder's outputs for `inputs` with weights `w` (by LaBSE name)."""

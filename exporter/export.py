@@ -229,6 +229,10 @@ def verify(output: str, kept_ids: np.ndarray, expected: dict[str, Expected]) -> 
   return results
 
 
+def _format_bytes(count: int) -> str:
+  return f"{count / 2 ** 30:.2f} GiB" if count >= 2 ** 27 else f"{count / 2 ** 20:.1f} MiB"
+
+
 def report(originals: Originals, vocab_source: str, new_size: int, rebuild: dict, results: dict,
            config_layers: dict) -> tuple[dict, str]:
   parameters = {"original": labse_parameters(len(originals.vocab), **config_layers),
@@ -239,7 +243,7 @@ def report(originals: Originals, vocab_source: str, new_size: int, rebuild: dict
           "equivalence": results, "seq_length": originals.seq_length, "lower_case": originals.lower_case}
   lines = ["# Export report", "", parameter_table(parameters), "",
            "Fine-tuning with Adam needs about 16 bytes per parameter (weights, gradients, two moments):", ""]
-  lines += [f"- {name}: {bytes_ / 2 ** 30:.2f} GiB" for name, bytes_ in memory.items()]
+  lines += [f"- {name}: {_format_bytes(bytes_)}" for name, bytes_ in memory.items()]
   exact, optimized = rebuild["exact"], rebuild["optimized"]
   lines += ["", "Rebuild proof: the project's encoder, with the original's weights, against the original "
             f"(tolerance {TOLERANCE}): max abs difference {exact['pooled_output']:.2g} on pooled_output and "

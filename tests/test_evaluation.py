@@ -171,4 +171,4 @@ def test_size_coverage_curve_from_a_run_grows_with_the_budget(samples_counts, tm
     assert shares == sorted(shares) and 0 <= shares[0] <= shares[-1] <= 100, language
   assert points[-1]["preserved_percent"]["en"] > points[0]["preserved_percent"]["en"]
   assert (tmp_path / "curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-  assert "| vocab size | parameters | coverage |" in capsys.readouterr().out
+  assert "| vocab size | parameters at LaBSE's size | coverage |" in capsys.readouterr().out
