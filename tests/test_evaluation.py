@@ -172,3 +172,20 @@ def test_size_coverage_curve_from_a_run_grows_with_the_budget(samples_counts, tm
   assert points[-1]["preserved_percent"]["en"] > points[0]["preserved_percent"]["en"]
   assert (tmp_path / "curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
   assert "| vocab size | parameters at LaBSE's size | coverage |" in capsys.readouterr().out
+
+
+def test_download_script_fetches_every_pair_and_refuses_mismatched_sides(tmp_path):
+  import subprocess
+  source = tmp_path / "laser"
+  source.mkdir()
+  codes = ["fra", "spa", "deu", "cmn", "ara", "ita", "jpn", "kor", "nld", "pol", "por", "tha", "tur", "rus"]
+  for code in codes:
+    write_pair(source, code, [f"{code} one", f"{code} two"], ["one", "two"])
+  script = os.path.join(ROOT, "download_tatoeba_dataset.sh")
+  done = subprocess.run([script, str(tmp_path / "v1"), "--base_url", f"file://{source}"], capture_output=True, text=True)
+  assert done.returncode == 0, done.stderr
+  assert tatoeba.available_languages(str(tmp_path / "v1")) == list(tatoeba.TATOEBA_LANGUAGES)
+  assert not list((tmp_path / "v1").glob("*.part"))
+  (source / "tatoeba.rus-eng.eng").write_text("one\n", encoding="utf-8")
+  failed = subprocess.run([script, str(tmp_path / "v2"), "--base_url", f"file://{source}"], capture_output=True, text=True)
+  assert failed.returncode == 1 and "tatoeba.rus-eng.rus has 2 lines but tatoeba.rus-eng.eng has 1" in failed.stderr
