@@ -312,9 +312,13 @@ def export(encoder: str, preprocess: str, vocab: str, output: str, *, seq_length
       json.dump(data, handle, indent=2)
     with open(os.path.join(staging, "export_report.md"), "w") as handle:
       handle.write(markdown)
-    if os.path.exists(output):
-      shutil.rmtree(output)
-    os.replace(staging, output)
+    if os.path.exists(output):  # --overwrite: the old model stays whole until the new one is in place.
+      retired = staging + ".replaced"
+      os.replace(output, retired)
+      os.replace(staging, output)
+      shutil.rmtree(retired)
+    else:
+      os.replace(staging, output)
   finally:
     if os.path.exists(staging):
       shutil.rmtree(staging)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import itertools
+import logging
 from typing import Iterator
 
 from pipelines import sources, wikitext
@@ -16,12 +17,16 @@ from pipelines import sources, wikitext
 ARTICLE_NAMESPACE = 0
 _ASCII_SPACE = " \t\n\r\f\v"
 
+logger = logging.getLogger(__name__)
+
 
 def shard_lines(shard: sources.Shard, stats: collections.Counter, min_chars: int = 6) -> Iterator[str]:
   """Lines of `shard` in corpus order; page and line statistics go into `stats`."""
   if shard.kind == "text":
     yield from _text_lines(shard, stats, min_chars)
     return
+  if shard.index_path is not None:  # Each worker checks its own shard's offset: the launcher checks only two.
+    sources.check_stream_start(shard.path, shard.index_path, shard.start)
   syntax = wikitext.WikiSyntax.for_wiki(shard.language, shard.dropped_namespace_names)
   errors = sources.PageErrors()
   try:
@@ -30,6 +35,9 @@ def shard_lines(shard: sources.Shard, stats: collections.Counter, min_chars: int
         stats["redirects"] += 1
       elif page.namespace != ARTICLE_NAMESPACE:
         stats["non_article_pages"] += 1
+      elif not page.text.strip():
+        stats["pages_without_text"] += 1
+        logger.warning("%s: article %r (id %d) has no text", shard.name, page.title, page.page_id)
       else:
         stats["pages"] += 1
         extracted = wikitext.extract(page.text, syntax, min_chars)

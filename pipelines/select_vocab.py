@@ -35,7 +35,7 @@ METRICS_NAMESPACE = "smaller_labse"
 BATCH_LINES = 4096
 # Per-language statistics also published as Beam metrics while the job runs.
 METRIC_FIELDS = ("pages", "redirects", "lines", "tokens", "unk_tokens", "shards_read", "shards_skipped",
-                 "pages_skipped")
+                 "pages_skipped", "pages_invalid_utf8", "pages_without_text")
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class SelectVocabOptions(PipelineOptions):
     parser.add_argument("--dump_text", type=int, default=0, metavar="N",
                         help="also write the first N extracted lines of each language to OUTPUT/text/")
     parser.add_argument("--fail_on_bad_shard", action="store_true",
-                        help="stop at a corrupt shard instead of skipping, counting and logging it")
+                        help="stop at a corrupt shard or unreadable dump instead of skipping, counting and logging it")
     # Not `required`: Beam parses every options class when running any pipeline; checked in configure().
     parser.add_argument("--output", help="output directory, local or gs:// (required)")
     select.add_rule_arguments(parser)
@@ -96,15 +96,27 @@ def _match(pattern: str, what: str) -> list[str]:
   return sorted(matched)
 
 
-def resolve_inputs(dump_globs: Sequence[str], text_globs: Sequence[str], requested: Sequence[str] | None):
-  """(dumps, text files, languages, skipped inputs): globs expanded, headers read, languages checked."""
+def resolve_inputs(dump_globs: Sequence[str], text_globs: Sequence[str], requested: Sequence[str] | None,
+                   fail_on_bad_input: bool = False):
+  """(dumps, text files, languages, skipped inputs): globs expanded, headers read, languages checked.
+
+  A dump whose header cannot be read (not a dump, UTF-16, corrupt at the start) is skipped and
+  reported, like a bad shard, unless `fail_on_bad_input`; an unknown dbname is always an error.
+  """
   wanted = languages.resolve_codes(requested) if requested else languages.DEFAULT_LANGUAGES
   dumps, text_files, skipped = [], [], []
   for pattern in dump_globs:
     for path in _match(pattern, "--dumps"):
       if "-multistream-index" in path:
         continue  # Index files sit beside their dumps and often match the same glob.
-      info = sources.read_header(path)
+      try:
+        info = sources.read_header(path)
+      except sources.SourceError as error:
+        if fail_on_bad_input:
+          raise
+        logger.error("Skipped input %s", error)
+        skipped.append({"path": path, "language": None, "reason": str(error)})
+        continue
       if info.language in wanted:
         dumps.append(info)
       else:
@@ -188,10 +200,11 @@ class CountShardTokens(beam.DoFn):
     except sources.SourceError as error:
       if self._fail_on_bad_shard:
         raise
-      logger.error("Skipped shard %s: %s", shard.name, error)
+      reason = str(error).removeprefix(f"{shard.name}: ").removeprefix(f"{shard.path}: ")  # Said once, below.
+      logger.error("Skipped shard %s: %s", shard.name, reason)
       Metrics.counter(METRICS_NAMESPACE, f"{shard.language}/shards_skipped").inc()
       yield beam.pvalue.TaggedOutput(self.SKIPPED, {"shard": shard.name, "language": shard.language,
-                                                    "error": str(error)})
+                                                    "error": reason})
       skipped = LanguageCounts.empty(self._tokenizer.vocab_size)
       skipped.add_stats(shards_skipped=1)
       yield shard.language, skipped
@@ -308,7 +321,7 @@ def configure(argv: Sequence[str]) -> tuple[PipelineOptions, RunConfig]:
   if not args.output:
     raise ValueError("--output is required: the directory for counts, statistics and the vocab")
   requested = [code for code in args.languages.split(",") if code.strip()] if args.languages else None
-  dumps, text_files, chosen, skipped = resolve_inputs(args.dumps, args.text_files, requested)
+  dumps, text_files, chosen, skipped = resolve_inputs(args.dumps, args.text_files, requested, args.fail_on_bad_shard)
   from pipelines.reference import original_tokenizer_spec  # TensorFlow, on the launcher only.
   tokenizer = original_tokenizer_spec(args.original_preprocess, args.vocab_file, args.lower_case)
   config = RunConfig(dumps, text_files, chosen, skipped, tokenizer, rule, args.output,

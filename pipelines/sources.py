@@ -39,6 +39,10 @@ class SourceError(ValueError):
   """Input that cannot be used; the message names the file and what is wrong."""
 
 
+class IndexMismatchError(RuntimeError):
+  """An index that does not describe its dump: every shard planned from it is suspect, so the run stops."""
+
+
 class ShardError(SourceError):
   """A shard that cannot be read to the end (corrupt or truncated data)."""
 
@@ -65,6 +69,7 @@ class Shard:
   end: int = -1  # Exclusive; -1 for the end of the file.
   streams: int = 1
   dropped_namespace_names: tuple[str, ...] = ()
+  index_path: str | None = None  # The index the shard was planned from, if any.
 
   @property
   def name(self) -> str:
@@ -132,7 +137,7 @@ def _decompressed_chunks(path: str, start: int = 0, end: int = -1) -> Iterator[b
         try:
           chunk = decompressor.decompress(data)
         except (OSError, EOFError) as error:
-          raise ShardError(f"{path}: corrupt bz2 data in bytes {start}-{end}: {error}") from None
+          raise ShardError(f"{path}: corrupt bz2 data in {_byte_range(start, end)}: {error}") from None
         if chunk:
           yield chunk
         data = b""
@@ -141,7 +146,11 @@ def _decompressed_chunks(path: str, start: int = 0, end: int = -1) -> Iterator[b
           decompressor = bz2.BZ2Decompressor()
           stream_has_input = False
     if stream_has_input:
-      raise ShardError(f"{path}: the data ends inside a bz2 stream in bytes {start}-{end} (truncated file?)")
+      raise ShardError(f"{path}: the data ends inside a bz2 stream in {_byte_range(start, end)} (truncated file?)")
+
+
+def _byte_range(start: int, end: int) -> str:
+  return f"bytes {start}-{end}" if end >= 0 else f"bytes {start} to the end of the file"
 
 
 def read_header(path: str) -> DumpInfo:
@@ -217,7 +226,7 @@ def check_stream_start(dump_path: str, index_path: str, offset: int) -> None:
     handle.seek(offset)
     magic = handle.read(4)
   if magic[:3] != b"BZh" or not b"1" <= magic[3:4] <= b"9":
-    raise SourceError(f"{index_path}: offset {offset} is not the start of a bz2 stream in {dump_path}; "
+    raise IndexMismatchError(f"{index_path}: offset {offset} is not the start of a bz2 stream in {dump_path}; "
                       "does the index belong to this dump?")
 
 
@@ -234,7 +243,7 @@ def plan_dump_shards(dump: DumpInfo, input_number: int, streams_per_shard: int) 
     last = first + streams_per_shard  # Exclusive; this shard ends where the next one's first stream starts.
     end = offsets[last] if last < len(offsets) else dump.size
     shards.append(Shard((input_number, offsets[first]), dump.path, dump.language, "dump", offsets[first], end,
-                        min(streams_per_shard, len(offsets) - first), dump.dropped_namespace_names))
+                        min(streams_per_shard, len(offsets) - first), dump.dropped_namespace_names, dump.index_path))
   return shards
 
 

@@ -227,3 +227,40 @@ def test_export_refuses_an_existing_output_and_vocab_tokens_not_in_the_original(
   with pytest.raises(VocabError, match=r"line 105: 'notatoken"):
     export.export(str(root / "encoder"), str(root / "preprocess"), str(bad), str(tmp_path / "out"))
   assert not (tmp_path / "out").exists()
+
+
+def test_encoder_and_preprocess_with_different_vocabs_are_refused(own_original, tmp_path):
+  import tensorflow as tf
+
+  from exporter import export
+  from exporter.preprocess import Preprocessor
+  root, vocab = own_original
+  other_vocab = tmp_path / "other_vocab.txt"
+  other_vocab.write_text("".join(token + "\n" for token in vocab[:-1]), encoding="utf-8")
+  tf.saved_model.save(Preprocessor(str(other_vocab), False, 64, vocab[:-1]), str(tmp_path / "other_preprocess"))
+  with pytest.raises(export.ExportError, match="differ: they are not a matching pair"):
+    export.export(str(root / "encoder"), str(tmp_path / "other_preprocess"), str(other_vocab), str(tmp_path / "out"))
+  assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_crash_in_the_middle_leaves_no_partial_model(own_original, sample_vocab, tmp_path, monkeypatch, existing):
+  """The encoder is written, then saving the preprocess model fails: nothing new appears at the target,
+  an existing model there (with --overwrite) is left whole, and the staging directory is gone."""
+  from exporter import export, preprocess
+  root, _ = own_original
+  output = tmp_path / "smaller"
+  if existing:
+    output.mkdir()
+    (output / "export_report.json").write_text("{}")
+
+  def crash(*args, **kwargs):
+    assert list(tmp_path.glob(".smaller.partial-*/encoder/saved_model.pb"))  # Mid-way: the encoder is written.
+    raise OSError("disk full (simulated)")
+
+  monkeypatch.setattr(preprocess, "Preprocessor", crash)
+  with pytest.raises(OSError, match="simulated"):
+    export.export(str(root / "encoder"), str(root / "preprocess"), sample_vocab, str(output), overwrite=existing)
+  assert os.listdir(tmp_path) == (["smaller"] if existing else [])
+  if existing:
+    assert os.listdir(output) == ["export_report.json"]
