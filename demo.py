@@ -20,7 +20,6 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SAMPLE_DUMPS = os.path.join(HERE, "samples", "dumps", "*.xml.bz2")
-SAMPLE_TATOEBA = os.path.join(HERE, "samples", "tatoeba")
 DEMO_VOCAB_SIZE = 6000
 
 
@@ -79,6 +78,7 @@ def main(argv: list[str]) -> None:
   from evaluation import preservation, tatoeba
   from exporter import export
   from pipelines import select_vocab
+  from samples import parallel
   original = os.path.join(HERE, "runs", "demo-original")
   vocab_path = os.path.join(original, "vocab.txt")
   if not os.path.exists(vocab_path):
@@ -103,9 +103,10 @@ def main(argv: list[str]) -> None:
 
   banner("2. Export of the smaller encoder + preprocess")
   smaller = os.path.join(args.output, "smaller")
+  sample_tatoeba = parallel.write_tatoeba_layout(os.path.join(args.output, "tatoeba_sample"))
   texts = {}
-  for code in tatoeba.available_languages(SAMPLE_TATOEBA):
-    pair = tatoeba.read_pair(SAMPLE_TATOEBA, code)
+  for code in tatoeba.available_languages(sample_tatoeba):
+    pair = tatoeba.read_pair(sample_tatoeba, code)
     texts[pair.language] = pair.xx
     texts.setdefault("en", []).extend(pair.en)
   export.export(encoder, preprocess, os.path.join(args.output, "vocab.txt"), smaller, texts=texts, overwrite=True)
@@ -113,17 +114,18 @@ def main(argv: list[str]) -> None:
     print(handle.read())
 
   banner("3. Tatoeba retrieval on the bundled parallel sample")
-  tatoeba.main(["--data", SAMPLE_TATOEBA, "--output", os.path.join(args.output, "tatoeba"),
+  tatoeba.main(["--data", sample_tatoeba, "--output", os.path.join(args.output, "tatoeba"),
                 "--model", f"original={encoder},{preprocess}",
                 "--model", f"smaller={os.path.join(smaller, 'encoder')},{os.path.join(smaller, 'preprocess')}"])
 
   banner("4. Tokenization preservation and the size/coverage curve")
   preservation.main(["--counts", args.output, "--vocab", os.path.join(args.output, "vocab.txt"),
-                     "--tatoeba", SAMPLE_TATOEBA, "--output", os.path.join(args.output, "preservation")])
+                     "--tatoeba", sample_tatoeba, "--output", os.path.join(args.output, "preservation")])
 
   out = os.path.relpath(args.output)
   print(f"\nOutputs in {out}/: counts/<lang>.tsv, stats.json, vocab.txt, selection.{{json,md}}, text/<lang>.txt; "
-        f"smaller/{{encoder,preprocess,export_report.md}}; tatoeba/results.{{json,md}}; "
+        f"smaller/{{encoder,preprocess,export_report.md}}; tatoeba_sample/ (the parallel sample in Tatoeba's "
+        f"layout); tatoeba/results.{{json,md}}; "
         f"preservation/{{preservation,curve}}.{{json,md}}, preservation/curve.png")
   print("\nThis ran on a stand-in: sample dumps and a 10-sentence-per-language parallel sample written for this\n"
         "project, and a tiny random LaBSE-format model whose vocab was learned from the samples (so its\n"

@@ -10,7 +10,6 @@ import pytest
 from evaluation import preservation, tatoeba
 from tests.conftest import FIXTURE, ROOT, TATOEBA, shared_path
 
-SAMPLE_TATOEBA = os.path.join(ROOT, "samples", "tatoeba")
 SEEN_VOCAB = os.path.join(os.path.dirname(TATOEBA), "..", "labse", "labse-seen-vocab.txt")
 PUBLISHED_VOCAB = os.path.join(os.path.dirname(TATOEBA), "..", "labse", "smaller-labse-15lang-vocab.txt")
 
@@ -71,11 +70,19 @@ def test_tatoeba_files_of_different_lengths_empty_or_unknown_language_are_errors
     tatoeba.read_pair(str(tmp_path), "it")
 
 
-def test_bundled_sample_is_in_tatoeba_layout():
-  found = tatoeba.available_languages(SAMPLE_TATOEBA)
+@pytest.fixture(scope="module")
+def sample_tatoeba(tmp_path_factory):
+  """The bundled parallel sample, written in Tatoeba's layout."""
+  from samples import parallel
+  return parallel.write_tatoeba_layout(str(tmp_path_factory.mktemp("tatoeba_sample")))
+
+
+def test_bundled_sample_is_written_in_tatoeba_layout(sample_tatoeba):
+  found = tatoeba.available_languages(sample_tatoeba)
   assert found == ["fr", "ar", "ja", "th", "ru"]  # The seed's column order.
-  pairs = [tatoeba.read_pair(SAMPLE_TATOEBA, code) for code in found]
+  pairs = [tatoeba.read_pair(sample_tatoeba, code) for code in found]
   assert all(len(pair.xx) == len(pair.en) == 10 for pair in pairs)
+  assert pairs[0].xx[0] == "Le phare guide les navires la nuit." and pairs[0].en[0] == "The lighthouse guides ships at night."
 
 
 @pytest.fixture(scope="module")
@@ -160,8 +167,8 @@ def samples_counts(sample_spec, tmp_path_factory):
   return output
 
 
-def test_size_coverage_curve_from_a_run_grows_with_the_budget(samples_counts, tmp_path, capsys):
-  preservation.main(["--counts", str(samples_counts), "--tatoeba", SAMPLE_TATOEBA, "--output", str(tmp_path)])
+def test_size_coverage_curve_from_a_run_grows_with_the_budget(samples_counts, sample_tatoeba, tmp_path, capsys):
+  preservation.main(["--counts", str(samples_counts), "--tatoeba", sample_tatoeba, "--output", str(tmp_path)])
   points = json.loads((tmp_path / "curve.json").read_text())
   assert len(points) >= 5
   sizes = [p["vocab_size"] for p in points]
