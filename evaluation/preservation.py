@@ -28,7 +28,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from evaluation import tatoeba
-from pipelines import languages, outputs, select
+from pipelines import corpus, outputs, select
 from pipelines.vocab import UNK, VocabError, read_vocab
 
 DEFAULT_CURVE_POINTS = 10
@@ -44,12 +44,8 @@ def read_texts(tatoeba_dir: str | None, text_specs: Sequence[str]) -> dict[str, 
       pair = tatoeba.read_pair(tatoeba_dir, code)
       texts.setdefault(pair.language, []).extend(pair.xx)
       texts.setdefault("en", []).extend(pair.en)
-  for spec in text_specs:
-    language, equals, path = spec.partition("=")
-    if not equals:
-      raise ValueError(f"--texts {spec!r}: expected LANG=PATH")
-    texts.setdefault(languages.resolve(language).code, []).extend(
-        line for line in tatoeba.read_lines(path) if line.strip())
+  for language, sentences in corpus.read_sentence_files(text_specs).items():
+    texts.setdefault(language, []).extend(sentences)
   if not texts:
     raise ValueError("no text to measure: give --tatoeba and/or --texts")
   return texts

@@ -28,7 +28,7 @@ from typing import Sequence
 import numpy as np
 
 from exporter import numerics
-from pipelines import languages, models
+from pipelines import corpus, models
 from pipelines.select import labse_parameters, parameter_table
 from pipelines.vocab import (REQUIRED_SPECIAL_TOKENS, VocabError, format_vocab, is_special_token, parse_vocab,
                              read_vocab)
@@ -258,18 +258,6 @@ def report(originals: Originals, vocab_source: str, new_size: int, rebuild: dict
   return data, "\n".join(lines)
 
 
-def read_texts(specs: Sequence[str]) -> dict[str, list[str]]:
-  texts: dict[str, list[str]] = {}
-  for spec in specs:
-    language, equals, path = spec.partition("=")
-    if not equals:
-      raise ValueError(f"--texts {spec!r}: expected LANG=PATH")
-    with open(path, encoding="utf-8") as handle:
-      lines = [line.rstrip("\r") for line in handle.read().split("\n") if line.strip()]
-    texts.setdefault(languages.resolve(language).code, []).extend(lines)
-  return texts
-
-
 def export(encoder: str, preprocess: str, vocab: str, output: str, *, seq_length: int | None = None,
            texts: dict[str, list[str]] | None = None, overwrite: bool = False) -> dict:
   output = os.path.abspath(output)
@@ -339,8 +327,8 @@ def main(argv: Sequence[str] | None = None) -> None:
   args = parser.parse_args(argv)
   try:
     export(args.encoder, args.preprocess, args.vocab, args.output, seq_length=args.seq_length,
-           texts=read_texts(args.texts) or None, overwrite=args.overwrite)
-  except (ExportError, VocabError, models.ModelSourceError) as error:
+           texts=corpus.read_sentence_files(args.texts) or None, overwrite=args.overwrite)
+  except (ExportError, VocabError, models.ModelSourceError, ValueError) as error:
     sys.exit(f"export failed: {error}")
   with open(os.path.join(args.output, "export_report.md")) as handle:
     print(handle.read())

@@ -10,9 +10,9 @@ from __future__ import annotations
 import collections
 import itertools
 import logging
-from typing import Iterator
+from typing import Iterator, Sequence
 
-from pipelines import sources, wikitext
+from pipelines import languages, sources, wikitext
 
 ARTICLE_NAMESPACE = 0
 _ASCII_SPACE = " \t\n\r\f\v"
@@ -55,6 +55,18 @@ def _text_lines(shard: sources.Shard, stats: collections.Counter, min_chars: int
       yield line
     elif line.strip(_ASCII_SPACE):
       stats["short_lines"] += 1
+
+
+def read_sentence_files(specs: Sequence[str], flag: str = "--texts") -> dict[str, list[str]]:
+  """Non-blank lines of `LANG=PATH` files (text, .gz or .bz2, local or gs://) by language code."""
+  texts: dict[str, list[str]] = {}
+  for spec in specs:
+    language, equals, path = spec.partition("=")
+    if not equals:
+      raise ValueError(f"{flag} {spec!r}: expected LANG=PATH")
+    texts.setdefault(languages.resolve(language).code, []).extend(
+        line for line in sources.read_text_lines(path) if line.strip())
+  return texts
 
 
 def batched(lines: Iterator[str], size: int) -> Iterator[list[str]]:

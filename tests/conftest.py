@@ -44,15 +44,22 @@ def make_config(spec, output, dumps=(), text_files=(), languages=None, **setting
                                 settings.pop("rule", select.SelectionRule()), str(output), **settings)
 
 
-def run_pipeline(config, *beam_args) -> dict:
-  """Runs the vocabulary pipeline on the FnApiRunner; returns its stats.json."""
+def run_pipeline(config, *beam_args, metrics: bool = False):
+  """Runs the vocabulary pipeline on the FnApiRunner; returns its stats.json (and, with `metrics`,
+  the committed counters by name as well)."""
   import apache_beam as beam
+  from apache_beam.metrics.metric import MetricsFilter
   from apache_beam.options.pipeline_options import PipelineOptions
 
   from pipelines import outputs, select_vocab
-  with beam.Pipeline(options=PipelineOptions(["--runner", "FnApiRunner", *beam_args])) as pipeline:
-    select_vocab.build(pipeline, config)
-  return json.loads(outputs.read_bytes(os.path.join(config.output, "stats.json")))
+  pipeline = beam.Pipeline(options=PipelineOptions(["--runner", "FnApiRunner", *beam_args]))
+  select_vocab.build(pipeline, config)
+  result = pipeline.run()
+  result.wait_until_finish()
+  stats = json.loads(outputs.read_bytes(os.path.join(config.output, "stats.json")))
+  if not metrics:
+    return stats
+  return stats, {counter.key.metric.name: counter.committed for counter in result.metrics().query(MetricsFilter())["counters"]}
 
 
 @pytest.fixture(scope="session")
@@ -96,12 +103,13 @@ def fixture_export(fixture_spec, tmp_path_factory):
   FLORES dev and the French Tatoeba pair, then checked on every Tatoeba and FLORES dev sentence: FLORES
   and the French pair are preserved entirely, the other Tatoeba pairs in part."""
   from exporter import export
+  from pipelines import corpus
   from pipelines.vocab import read_vocab
   run = tmp_path_factory.mktemp("fixture_run")
   files = [f"{language}={path}" for language, paths in real_text_files().items() for path in paths]
   selection_text = [f for f in files if f.endswith((".dev", ".fra-eng.fra", ".fra-eng.eng"))]
   run_pipeline(make_config(fixture_spec, run, dumps=[ALL_SAMPLES], text_files=selection_text, streams_per_shard=1))
-  texts = export.read_texts(files)
+  texts = corpus.read_sentence_files(files)
   output = tmp_path_factory.mktemp("fixture_export") / "smaller"
   report = export.export(os.path.join(FIXTURE, "encoder"), os.path.join(FIXTURE, "preprocess"),
                          str(run / "vocab.txt"), str(output), texts=texts)

@@ -6,15 +6,12 @@ dump), damages it in one way, and checks what is skipped, counted, logged or ref
 
 import bz2
 import collections
-import json
 import logging
 import os
 import time
 
 import apache_beam as beam
 import pytest
-from apache_beam.metrics.metric import MetricsFilter
-from apache_beam.options.pipeline_options import PipelineOptions
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -46,18 +43,6 @@ def write_multistream(directory, xml: bytes, name="enwiki-test-pages-articles-mu
   return str(path), offsets
 
 
-def run_with_metrics(config, *beam_args):
-  """Runs the pipeline; returns stats.json and the committed counters by name."""
-  pipeline = beam.Pipeline(options=PipelineOptions(["--runner", "FnApiRunner", *beam_args]))
-  select_vocab.build(pipeline, config)
-  result = pipeline.run()
-  result.wait_until_finish()
-  counters = {counter.key.metric.name: counter.committed
-              for counter in result.metrics().query(MetricsFilter())["counters"]}
-  with open(os.path.join(config.output, "stats.json"), encoding="utf-8") as handle:
-    return json.load(handle), counters
-
-
 def test_corrupt_bz2_stream_mid_dump_loses_only_its_shard(sample_spec, tmp_path, caplog):
   path, offsets = write_multistream(tmp_path, wiki_xml())
   data = bytearray(open(path, "rb").read())
@@ -66,7 +51,8 @@ def test_corrupt_bz2_stream_mid_dump_loses_only_its_shard(sample_spec, tmp_path,
     data[position] ^= 0x5A
   open(path, "wb").write(bytes(data))
   caplog.set_level(logging.ERROR)
-  stats, counters = run_with_metrics(make_config(sample_spec, tmp_path / "out", dumps=[path], streams_per_shard=1))
+  stats, counters = run_pipeline(make_config(sample_spec, tmp_path / "out", dumps=[path], streams_per_shard=1),
+                                 metrics=True)
   english = stats["languages"]["en"]
   assert english["pages"] == 5 and english["shards_skipped"] == 1 and english["shards_read"] == 5
   assert counters["en/shards_skipped"] == 1 and counters["en/pages"] == 5
