@@ -12,6 +12,18 @@ REQUIREMENTS = [
     "tensorflow-hub==0.16.1",
     "tf-keras==2.21.0",
     "numpy>=1.26,<3",
+    # tensorflow-hub 0.16.1 imports pkg_resources, which setuptools 81 removed; torch (the hf extra) asks for
+    # setuptools unpinned and would otherwise pull the newest.
+    "setuptools<81",
+]
+
+# The Hugging Face export: pins that install together with the TensorFlow stack on Python 3.11.
+HF_REQUIREMENTS = [
+    "torch==2.13.0",
+    "transformers==5.24.0",
+    "tokenizers==0.23.3",
+    "sentence-transformers==6.2.0",
+    "safetensors==0.8.0",
 ]
 
 setuptools.setup(
@@ -23,8 +35,11 @@ setuptools.setup(
     packages=setuptools.find_packages(include=["pipelines", "pipelines.*", "exporter", "exporter.*",
                                                "evaluation", "evaluation.*"]),
     install_requires=REQUIREMENTS,
-    # Plotting is for the evaluation's curve only, so Dataflow workers (which install this file) skip it.
-    extras_require={"eval": ["matplotlib>=3.8"], "test": ["pytest>=8", "hypothesis>=6", "matplotlib>=3.8"]},
+    # Extras, so that Dataflow workers (which install this file) install none of them: plotting is for the
+    # evaluation's curve only; `hf` writes and checks the Hugging Face (PyTorch) export.
+    extras_require={"eval": ["matplotlib>=3.8"],
+                    "hf": HF_REQUIREMENTS,
+                    "test": ["pytest>=8", "hypothesis>=6", "matplotlib>=3.8", *HF_REQUIREMENTS]},
     entry_points={
         "console_scripts": [
             "smaller-labse-vocab=pipelines.select_vocab:main",

@@ -2,7 +2,8 @@
 
 Computes what TF Model Garden's `BertEncoder` computes for LaBSE/2: word + position + type
 embeddings and a layer norm; post-norm transformer layers (einsum multi-head attention,
-tanh-approximate GELU feed-forward); a tanh pooler over [CLS]. Called with a dict of int32
+tanh-approximate GELU feed-forward); a tanh pooler over [CLS]. Called with `training=True` it applies
+dropout where Model Garden's encoder does, at the original's rates (`Dropout`). Called with a dict of int32
 `input_word_ids`, `input_mask`, `input_type_ids` ([batch, seq]), it returns `pooled_output`
 (= `default`), `sequence_output` and `encoder_outputs` (one tensor per layer).
 
@@ -24,6 +25,20 @@ _MASK_ADDER = -1e9  # Keras' softmax mask value for float32: exp() of it is exac
 
 
 @dataclasses.dataclass(frozen=True)
+class Dropout:
+  """Training-mode dropout rates, as Model Garden's `BertEncoder` applies them.
+
+  `hidden` (Model Garden's `output_dropout`, BERT's hidden_dropout_prob): after the embedding layer
+  norm, on the attention output and on the feed-forward output, each before its residual sum;
+  `attention` (BERT's attention_probs_dropout_prob): on the attention probabilities; `inner`: on the
+  feed-forward's GELU activations (0 in BERT and LaBSE).
+  """
+  hidden: float = 0.1
+  attention: float = 0.1
+  inner: float = 0.0
+
+
+@dataclasses.dataclass(frozen=True)
 class EncoderConfig:
   vocab_size: int
   hidden: int = 768
@@ -32,9 +47,10 @@ class EncoderConfig:
   intermediate: int = 3072
   max_positions: int = 512
   type_vocab_size: int = 2
+  dropout: Dropout = Dropout()
 
   @classmethod
-  def from_weights(cls, shapes: dict[str, tuple[int, ...]]) -> "EncoderConfig":
+  def from_weights(cls, shapes: dict[str, tuple[int, ...]], dropout: Dropout = Dropout()) -> "EncoderConfig":
     """The configuration of an encoder whose weight shapes (by LaBSE name) are `shapes`."""
     vocab_size, hidden = shapes["word_embeddings/embeddings"]
     layers = sum(1 for name in shapes if name.endswith("/self_attention/query/kernel"))
@@ -42,7 +58,7 @@ class EncoderConfig:
     _, intermediate = shapes["transformer/layer_0/intermediate/kernel"]
     positions, _ = shapes["position_embedding/embeddings"]
     types, _ = shapes["type_embeddings/embeddings"]
-    return cls(vocab_size, hidden, layers, heads, intermediate, positions, types)
+    return cls(vocab_size, hidden, layers, heads, intermediate, positions, types, dropout)
 
 
 def weight_shapes(config: EncoderConfig) -> dict[str, tuple[int, ...]]:
@@ -120,14 +136,24 @@ class BertEncoder(tf_keras.Model):
           name=weight_name, shape=shape, dtype=tf.float32, initializer=initializer, trainable=True)
 
   def call(self, inputs, training=None):
-    return encode(self.weights_by_name, self.config, inputs)
+    return encode(self.weights_by_name, self.config, inputs, training=bool(training))
 
   def get_config(self) -> dict:
-    return dataclasses.asdict(self.config)
+    """The configuration, dropout rates under Model Garden's names (Keras saves this beside the graph,
+    where `exporter.saved_config` reads an original's rates)."""
+    config = dataclasses.asdict(self.config)
+    rates = config.pop("dropout")
+    return {**config, "output_dropout": rates["hidden"], "attention_dropout": rates["attention"],
+            "inner_dropout": rates["inner"]}
 
 
-def encode(w: dict, config: EncoderConfig, inputs) -> dict:
-  """The encoder's outputs for `inputs` with weights `w` (by LaBSE name)."""
+def _dropout(x, rate: float, training: bool):
+  return tf.nn.dropout(x, rate=rate) if training and rate > 0 else x
+
+
+def encode(w: dict, config: EncoderConfig, inputs, training: bool = False) -> dict:
+  """The encoder's outputs for `inputs` with weights `w` (by LaBSE name); dropout only when `training`."""
+  rates = config.dropout
   word_ids = tf.cast(inputs["input_word_ids"], tf.int32)
   mask = tf.cast(inputs["input_mask"], tf.float32)
   type_ids = tf.cast(inputs["input_type_ids"], tf.int32)
@@ -136,6 +162,7 @@ def encode(w: dict, config: EncoderConfig, inputs) -> dict:
                 + w["position_embedding/embeddings"][tf.newaxis, :seq_length, :]
                 + tf.gather(w["type_embeddings/embeddings"], type_ids))
   x = _layer_norm(embeddings, w["embeddings/layer_norm/gamma"], w["embeddings/layer_norm/beta"])
+  x = _dropout(x, rates.hidden, training)
   # [batch, 1 (heads), 1 (queries), keys]: masked keys get a large negative score.
   adder = (1.0 - mask[:, tf.newaxis, tf.newaxis, :]) * _MASK_ADDER
   scale = 1.0 / math.sqrt(config.hidden // config.heads)
@@ -146,13 +173,16 @@ def encode(w: dict, config: EncoderConfig, inputs) -> dict:
         tf.einsum("BTH,HNK->BTNK", x, w[p + f"self_attention/{name}/kernel"]) + w[p + f"self_attention/{name}/bias"]
         for name in ("query", "key", "value"))
     scores = tf.einsum("BSNK,BTNK->BNTS", key, query * scale) + adder
-    context = tf.einsum("BNTS,BSNK->BTNK", tf.nn.softmax(scores, axis=-1), value)
-    attention = (tf.einsum("BTNK,NKH->BTH", context, w[p + "self_attention/attention_output/kernel"])
-                 + w[p + "self_attention/attention_output/bias"])
+    probabilities = _dropout(tf.nn.softmax(scores, axis=-1), rates.attention, training)
+    context = tf.einsum("BNTS,BSNK->BTNK", probabilities, value)
+    attention = _dropout(tf.einsum("BTNK,NKH->BTH", context, w[p + "self_attention/attention_output/kernel"])
+                         + w[p + "self_attention/attention_output/bias"], rates.hidden, training)
     x = _layer_norm(x + attention, w[p + "self_attention_layer_norm/gamma"], w[p + "self_attention_layer_norm/beta"])
     hidden = tf.nn.gelu(tf.einsum("BTH,HI->BTI", x, w[p + "intermediate/kernel"]) + w[p + "intermediate/bias"],
                         approximate=True)
-    output = tf.einsum("BTI,IH->BTH", hidden, w[p + "output/kernel"]) + w[p + "output/bias"]
+    hidden = _dropout(hidden, rates.inner, training)
+    output = _dropout(tf.einsum("BTI,IH->BTH", hidden, w[p + "output/kernel"]) + w[p + "output/bias"],
+                      rates.hidden, training)
     x = _layer_norm(x + output, w[p + "output_layer_norm/gamma"], w[p + "output_layer_norm/beta"])
     outputs.append(x)
   pooled = tf.tanh(tf.matmul(x[:, 0, :], w["pooler_transform/kernel"]) + w["pooler_transform/bias"])
@@ -164,5 +194,8 @@ INPUT_SPEC = {name: tf.TensorSpec([None, None], tf.int32, name=name)
 
 
 def set_dynamic_signature(encoder: BertEncoder) -> None:
-  """Makes the saved `__call__` accept any batch size and sequence length, like the original's."""
-  tf.function(lambda inputs: encoder(inputs, training=False), input_signature=[INPUT_SPEC]).get_concrete_function()
+  """Makes the saved `__call__` accept any batch size and sequence length, in inference and training
+  mode, like the original's (hub.KerasLayer(trainable=True) calls it with training=True)."""
+  for training in (False, True):
+    tf.function(lambda inputs, training=training: encoder(inputs, training=training),
+                input_signature=[INPUT_SPEC]).get_concrete_function()

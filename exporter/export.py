@@ -2,14 +2,16 @@
 
     python -m exporter.export --encoder https://tfhub.dev/google/LaBSE/2 \
         --preprocess https://tfhub.dev/google/universal-sentence-encoder-cmlm/multilingual-preprocess/2 \
-        --vocab runs/15lang/vocab.txt --output models/smaller-labse-15lang
+        --vocab runs/15lang/vocab.txt --output models/smaller-labse-15lang [--hf]
 
-Steps: load both originals (handle, URL, .tar.gz or directory); check the new vocab against the
-encoder's (a subset, special tokens at their ids) and that encoder and preprocess share a vocab;
-prove the project's encoder reproduces the original (pooled and sequence outputs within 1e-5) on
-real sentences; gather the kept rows; write `OUTPUT/encoder` and `OUTPUT/preprocess` into a
-temporary directory beside OUTPUT; verify that sentences tokenized with kept tokens only get the
-original's embeddings; write the report; rename into place. Nothing is left at OUTPUT on failure.
+Steps: load both originals (handle, URL, .tar.gz or directory) and read the encoder's dropout rates
+from its saved config; check the new vocab against the encoder's (a subset, special tokens at their
+ids) and that encoder and preprocess share a vocab; prove the project's encoder reproduces the
+original (pooled and sequence outputs within 1e-5) on real sentences; gather the kept rows; write
+`OUTPUT/encoder` and `OUTPUT/preprocess` (and with --hf, `OUTPUT/hf` for transformers and
+sentence-transformers) into a temporary directory beside OUTPUT; verify that sentences tokenized with
+kept tokens only get the original's embeddings (and, with --hf, that PyTorch gives TensorFlow's token
+ids and embeddings); write the report; rename into place. Nothing is left at OUTPUT on failure.
 """
 
 from __future__ import annotations
@@ -27,13 +29,14 @@ from typing import Sequence
 
 import numpy as np
 
-from exporter import numerics
-from pipelines import corpus, models
+from exporter import numerics, saved_config
+from pipelines import models
 from pipelines.select import labse_parameters, parameter_table
 from pipelines.vocab import (REQUIRED_SPECIAL_TOKENS, VocabError, format_vocab, is_special_token, parse_vocab,
                              read_vocab)
 
 TOLERANCE = 1e-5
+WORD_EMBEDDINGS = "word_embeddings/embeddings"
 VERIFY_BATCH_SIZE = 64
 REBUILD_SENTENCES = 8  # per language
 DEFAULT_SEQ_LENGTH = 128
@@ -102,10 +105,16 @@ class Originals:
         raise ExportError(f"the encoder's vocab {self.vocab_path} and the preprocess model's {preprocess_vocab_path} "
                           "differ: they are not a matching pair")
     self.seq_length = int(self.preprocess(tf.constant(["x"]))["input_word_ids"].shape[1])
+    self.dropout = saved_config.read_dropout(self.encoder_dir, self.encoder)
 
   def release_encoder(self) -> None:
-    """Frees the original encoder's memory (its variables go when nothing else holds them)."""
+    """Frees the original encoder's memory (its variables go when nothing else holds them; with oneDNN's
+    allocator TensorFlow keeps the memory for its own reuse, see `main`)."""
     self.encoder = None
+    gc.collect()
+
+  def release_preprocess(self) -> None:
+    self.preprocess = None
     gc.collect()
 
   def weights(self) -> dict:
@@ -150,15 +159,22 @@ def prove_rebuild(originals: Originals, weights: dict, texts: Sequence[str]) -> 
   return {"exact": exact, "optimized": optimized}
 
 
-def write_encoder(path: str, variables: dict, vocab_path: str, lower_case: bool) -> None:
-  """Saves an encoder over `variables` (by LaBSE name) with the TF-Hub encoder API; copies no weight."""
+def write_encoder(path: str, variables: dict, vocab_path: str, lower_case: bool, dropout=None) -> None:
+  """Saves an encoder over `variables` (by LaBSE name) with the TF-Hub encoder API; copies no weight.
+
+  `dropout` (a `bert.Dropout`, BERT's rates by default) is what it applies under training=True.
+  """
   import tensorflow as tf
 
   from exporter import bert
-  config = bert.EncoderConfig.from_weights({name: tuple(v.shape) for name, v in variables.items()})
+  config = bert.EncoderConfig.from_weights({name: tuple(v.shape) for name, v in variables.items()},
+                                           dropout or bert.Dropout())
   encoder = bert.BertEncoder(config, variables=variables)
   encoder.vocab_file = tf.saved_model.Asset(vocab_path)
   encoder.do_lower_case = tf.Variable(lower_case, trainable=False, name="do_lower_case")
+  # Keras metadata is not written by tf.saved_model.save: the rates are kept for a later export to read.
+  encoder.dropout_rates = tf.Variable([config.dropout.hidden, config.dropout.attention, config.dropout.inner],
+                                      trainable=False, dtype=tf.float64, name="dropout_rates")
   bert.set_dynamic_signature(encoder)
   tf.saved_model.save(encoder, path)
 
@@ -229,18 +245,68 @@ def verify(output: str, kept_ids: np.ndarray, expected: dict[str, Expected]) -> 
   return results
 
 
+def read_new_weights(encoder_dir: str, names: list[str], kept_ids: np.ndarray) -> dict:
+  """The new encoder's variables by LaBSE name, read from the original's checkpoint: the transformer's
+  as they are, the word embedding table's kept rows only (see `exporter.checkpoint`)."""
+  import tensorflow as tf
+
+  from exporter.checkpoint import CheckpointError, EncoderCheckpoint
+  try:
+    original = EncoderCheckpoint(encoder_dir, names)
+  except CheckpointError as error:
+    raise ExportError(str(error)) from None
+  weights = {WORD_EMBEDDINGS: original.gather_rows(WORD_EMBEDDINGS, kept_ids)}  # First: it needs the most memory.
+  weights.update({name: tf.Variable(original.read(name), name=name) for name in names if name != WORD_EMBEDDINGS})
+  return weights
+
+
+def probe_char_classes(originals: Originals):
+  """How the original preprocess model's basic tokenizer treats every code point (for the HF tokenizer)."""
+  import tensorflow as tf
+
+  from pipelines.reference import probe_char_classes as probe
+  return probe(lambda texts: originals.preprocess.tokenize(tf.constant(list(texts))).row_lengths(axis=1).numpy())
+
+
+def verify_huggingface(output: str, expected: dict[str, Expected]) -> dict:
+  """The Hugging Face folder against the TF pair just written (ids, every sentence) and the original
+  (embeddings, preserved sentences); see `huggingface.verify`."""
+  import tensorflow as tf
+
+  from exporter import huggingface
+  preprocess = tf.saved_model.load(os.path.join(output, "preprocess"))
+  checks = {}
+  for language, want in expected.items():
+    inputs = preprocess(tf.constant(want.sentences))
+    word_ids, mask = inputs["input_word_ids"].numpy(), inputs["input_mask"].numpy().astype(bool)
+    checks[language] = huggingface.LanguageCheck(want.sentences, [row[keep].tolist() for row, keep in zip(word_ids, mask)],
+                                                 want.preserved, want.pooled_optimized)
+  try:
+    return huggingface.verify(os.path.join(output, "hf"), checks)
+  except huggingface.HuggingFaceError as error:
+    raise ExportError(f"{error}; nothing was written") from None
+
+
+def _summary(results: dict, equal: str) -> str:
+  return (f"{sum(r[equal] for r in results.values())} of {sum(r['preserved'] for r in results.values())} preserved "
+          f"sentences equal in {len(results)} languages")
+
+
 def _format_bytes(count: int) -> str:
   return f"{count / 2 ** 30:.2f} GiB" if count >= 2 ** 27 else f"{count / 2 ** 20:.1f} MiB"
 
 
 def report(originals: Originals, vocab_source: str, new_size: int, rebuild: dict, results: dict,
-           config_layers: dict) -> tuple[dict, str]:
+           config_layers: dict, hf_results: dict | None = None) -> tuple[dict, str]:
   parameters = {"original": labse_parameters(len(originals.vocab), **config_layers),
                 "smaller": labse_parameters(new_size, **config_layers)}
   memory = {name: p["model"] * 16 for name, p in parameters.items()}
   data = {"inputs": {"encoder": originals.encoder_dir, "preprocess": originals.preprocess_dir, "vocab": vocab_source},
           "parameters": parameters, "adam_fine_tuning_bytes": memory, "rebuild_max_abs_difference": rebuild,
-          "equivalence": results, "seq_length": originals.seq_length, "lower_case": originals.lower_case}
+          "equivalence": results, "seq_length": originals.seq_length, "lower_case": originals.lower_case,
+          "dropout": dataclasses.asdict(originals.dropout)}
+  if hf_results is not None:
+    data["huggingface"] = hf_results
   lines = ["# Export report", "", parameter_table(parameters), "",
            "Fine-tuning with Adam needs about 16 bytes per parameter (weights, gradients, two moments):", ""]
   lines += [f"- {name}: {_format_bytes(bytes_)}" for name, bytes_ in memory.items()]
@@ -254,25 +320,52 @@ def report(originals: Originals, vocab_source: str, new_size: int, rebuild: dict
             "| --- | ---: | ---: | ---: | ---: | ---: |"]
   lines += [f"| {language} | {r['sentences']} | {r['preserved']} | {r['matched']} | {r['max_abs_difference']:.2g} | "
             f"{r['max_abs_difference_optimized']:.2g} |" for language, r in results.items()]
+  if hf_results is not None:
+    from exporter.huggingface import equivalence_table
+    lines += ["", "The Hugging Face model (`hf/`) against TensorFlow: token ids on every sentence, and on preserved "
+              "sentences sentence-transformers' normalised embeddings and BertModel's pooler_output against the "
+              "original's:", "", equivalence_table(hf_results)]
+  lines += ["", f"Dropout under training=True (read from the original): {dataclasses.asdict(originals.dropout)}."]
   lines += ["", f"Inputs: encoder {originals.encoder_dir}, preprocess {originals.preprocess_dir}, vocab {vocab_source}.", ""]
   return data, "\n".join(lines)
 
 
 def export(encoder: str, preprocess: str, vocab: str, output: str, *, seq_length: int | None = None,
-           texts: dict[str, list[str]] | None = None, overwrite: bool = False) -> dict:
+           texts: dict[str, list[str]] | None = None, overwrite: bool = False, hf: bool = False) -> dict:
+  """Writes OUTPUT/encoder and OUTPUT/preprocess (and with `hf`, OUTPUT/hf for PyTorch); returns the report."""
   output = os.path.abspath(output)
   if os.path.exists(output) and not overwrite:
     raise ExportError(f"{output} exists; pass --overwrite to replace it")
+  if hf:
+    from exporter import huggingface
+    missing = huggingface.missing_libraries()
+    if missing:
+      raise ExportError(f"--hf needs {', '.join(missing)}: {huggingface.INSTALL_HINT}")
   texts = texts or BUILT_IN_TEXTS
   originals = Originals(encoder, preprocess)
+  logger.info("Loaded the originals: %d tokens, seq_length %d, dropout %s", len(originals.vocab), originals.seq_length,
+              originals.dropout)
+  if hf and originals.lower_case:
+    raise ExportError(f"{encoder}: --hf supports cased models such as LaBSE; this one lower-cases, and tf_text's "
+                      "case folding and accent stripping have no exact equivalent in the tokenizers library")
   new_vocab = read_vocab(vocab)
   kept_ids = check_vocab(new_vocab, originals.vocab, vocab)
+  # With the original loaded: prove the rebuild, compute its outputs (and probe its tokenizer for --hf).
   weights = originals.weights()
   rebuild = prove_rebuild(originals, weights, [s for sentences in texts.values() for s in sentences[:REBUILD_SENTENCES]])
   logger.info("Rebuild proof passed: %s", rebuild)
   from exporter import bert
-  config = bert.EncoderConfig.from_weights({name: tuple(v.shape) for name, v in weights.items()})
+  config = bert.EncoderConfig.from_weights({name: tuple(v.shape) for name, v in weights.items()}, originals.dropout)
+  new_config = dataclasses.replace(config, vocab_size=len(new_vocab))
   expected = expected_outputs(originals, kept_ids, texts)
+  logger.info("The original's outputs on %d sentences computed", sum(len(e.sentences) for e in expected.values()))
+  # Then release it: the new model is written from the original's checkpoint, the table's kept rows read
+  # block by block, so that at LaBSE's size the original and the new model are never in memory together.
+  names = list(weights)
+  del weights
+  originals.release_encoder()
+  char_classes = probe_char_classes(originals) if hf else None  # The preprocess model's, for the HF tokenizer.
+  originals.release_preprocess()
   parent = os.path.dirname(output)
   os.makedirs(parent, exist_ok=True)
   staging = tempfile.mkdtemp(dir=parent, prefix=f".{os.path.basename(output)}.partial-")
@@ -280,22 +373,30 @@ def export(encoder: str, preprocess: str, vocab: str, output: str, *, seq_length
     vocab_copy = os.path.join(staging, "vocab.txt")  # Becomes both models' asset; removed after saving.
     with open(vocab_copy, "wb") as handle:
       handle.write(format_vocab(new_vocab))
+    new_weights = read_new_weights(originals.encoder_dir, names, kept_ids)
+    write_encoder(os.path.join(staging, "encoder"), new_weights, vocab_copy, originals.lower_case, originals.dropout)
+    logger.info("Wrote the encoder (%d tokens)", len(new_vocab))
+    if hf:
+      huggingface.write(os.path.join(staging, "hf"), new_vocab, char_classes, seq_length or originals.seq_length,
+                        new_weights, new_config)
+      logger.info("Wrote the Hugging Face folder")
+    del new_weights
+    gc.collect()
     import tensorflow as tf
-    table = tf.Variable(tf.gather(weights["word_embeddings/embeddings"], kept_ids), name="word_embeddings/embeddings")
-    write_encoder(os.path.join(staging, "encoder"), {**weights, "word_embeddings/embeddings": table}, vocab_copy,
-                  originals.lower_case)
-    # The new table and the original encoder are not needed any more: at LaBSE's size, holding them while
-    # the written model is loaded for the check would need another 2 GB.
-    del table, weights
-    originals.release_encoder()
     from exporter.preprocess import Preprocessor
     tf.saved_model.save(Preprocessor(vocab_copy, originals.lower_case, seq_length or originals.seq_length, new_vocab),
                         os.path.join(staging, "preprocess"))
     os.remove(vocab_copy)
     results = verify(staging, kept_ids, expected)
+    logger.info("The TensorFlow pair checked: %s", _summary(results, "matched"))
+    hf_results = verify_huggingface(staging, expected) if hf else None
+    if hf:
+      logger.info("The Hugging Face folder checked: %s", _summary(hf_results, "embeddings_equal"))
     data, markdown = report(originals, vocab, len(new_vocab), rebuild, results,
                             {"hidden": config.hidden, "layers": config.layers, "intermediate": config.intermediate,
-                             "positions": config.max_positions, "token_types": config.type_vocab_size})
+                             "positions": config.max_positions, "token_types": config.type_vocab_size}, hf_results)
+    if hf:
+      huggingface.write_model_card(os.path.join(staging, "hf"), vocab, data)
     with open(os.path.join(staging, "export_report.json"), "w") as handle:
       json.dump(data, handle, indent=2)
     with open(os.path.join(staging, "export_report.md"), "w") as handle:
@@ -314,6 +415,11 @@ def export(encoder: str, preprocess: str, vocab: str, output: str, *, seq_length
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+  # TensorFlow's oneDNN CPU allocator keeps every byte it frees for its own reuse and never returns it, so
+  # the export's phases (the original loaded; then the new model written and checked) would stack: 4.6 GB
+  # at LaBSE's size instead of 3.7. Set before TensorFlow is imported (this module imports it lazily); the
+  # export runs the model on a few hundred sentences, where oneDNN's speed does not matter.
+  os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
   logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
   parser = argparse.ArgumentParser(prog="python -m exporter.export", description=__doc__.split("\n\n")[0])
   parser.add_argument("--encoder", required=True, help="original encoder: TF-Hub handle/URL, .tar.gz or directory")
@@ -324,10 +430,14 @@ def main(argv: Sequence[str] | None = None) -> None:
   parser.add_argument("--texts", action="append", default=[], metavar="LANG=PATH",
                       help="sentences (one a line) for the equivalence check; default: a built-in multilingual sample")
   parser.add_argument("--overwrite", action="store_true", help="replace an existing --output")
+  parser.add_argument("--hf", action="store_true",
+                      help="also write OUTPUT/hf, the same model for transformers and sentence-transformers (PyTorch), "
+                           "and check it against TensorFlow; needs the hf extra")
   args = parser.parse_args(argv)
+  from pipelines import corpus  # Reads through Beam's filesystems; imported only here (see `read_vocab`).
   try:
     export(args.encoder, args.preprocess, args.vocab, args.output, seq_length=args.seq_length,
-           texts=corpus.read_sentence_files(args.texts) or None, overwrite=args.overwrite)
+           texts=corpus.read_sentence_files(args.texts) or None, overwrite=args.overwrite, hf=args.hf)
   except (ExportError, VocabError, models.ModelSourceError, ValueError) as error:
     sys.exit(f"export failed: {error}")
   with open(os.path.join(args.output, "export_report.md")) as handle:

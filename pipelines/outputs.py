@@ -17,7 +17,6 @@ import uuid
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
-from apache_beam.io.filesystems import FileSystems
 
 from pipelines.vocab import format_vocab, parse_vocab
 
@@ -27,15 +26,21 @@ if TYPE_CHECKING:
 COUNTS_HEADER = "id\tcount\tlines\ttoken\n"
 
 
+def _filesystems():
+  """Beam's FileSystems, imported on first use: the exporter uses this module without Beam's 0.1 GB."""
+  from apache_beam.io.filesystems import FileSystems
+  return FileSystems
+
+
 def join(base: str, *parts: str) -> str:
-  return FileSystems.join(base, *parts)
+  return _filesystems().join(base, *parts)
 
 
 def write_bytes(path: str, data: bytes) -> None:
   temporary = f"{path}.tmp-{uuid.uuid4().hex}"
-  with FileSystems.create(temporary, mime_type="application/octet-stream", compression_type="uncompressed") as handle:
+  with _filesystems().create(temporary, mime_type="application/octet-stream", compression_type="uncompressed") as handle:
     handle.write(data)
-  FileSystems.rename([temporary], [path])  # Replaces an existing file on every Beam filesystem.
+  _filesystems().rename([temporary], [path])  # Replaces an existing file on every Beam filesystem.
 
 
 def write_text(path: str, text: str) -> None:
@@ -43,7 +48,7 @@ def write_text(path: str, text: str) -> None:
 
 
 def read_bytes(path: str) -> bytes:
-  with FileSystems.open(path, compression_type="uncompressed") as handle:
+  with _filesystems().open(path, compression_type="uncompressed") as handle:
     return handle.read()
 
 

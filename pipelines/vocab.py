@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-from apache_beam.io.filesystems import FileSystems
-
 UNK = "[UNK]"
 # The special tokens whose ids the preprocess graph bakes in as constants.
 REQUIRED_SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
@@ -58,6 +56,7 @@ def parse_vocab(data: bytes, source: str) -> list[str]:
 
 def read_vocab(path: str) -> list[str]:
   """Tokens of a vocab file (local or any Beam filesystem such as gs://)."""
+  from apache_beam.io.filesystems import FileSystems  # Lazily: the exporter reads vocabs without Beam's 0.1 GB.
   try:
     with FileSystems.open(path, compression_type="uncompressed") as handle:
       data = handle.read()

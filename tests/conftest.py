@@ -3,6 +3,7 @@
 import glob
 import json
 import os
+import tarfile
 
 import pytest
 
@@ -99,9 +100,9 @@ def sample_spec(sample_vocab):
 
 @pytest.fixture(scope="session")
 def fixture_export(fixture_spec, tmp_path_factory):
-  """The Model Garden fixture (directories) exported to the vocab the pipeline selects from the sample dumps,
-  FLORES dev and the French Tatoeba pair, then checked on every Tatoeba and FLORES dev sentence: FLORES
-  and the French pair are preserved entirely, the other Tatoeba pairs in part."""
+  """The Model Garden fixture (directories) exported, with the Hugging Face folder, to the vocab the pipeline
+  selects from the sample dumps, FLORES dev and the French Tatoeba pair, then checked on every Tatoeba and
+  FLORES dev sentence: FLORES and the French pair are preserved entirely, the other Tatoeba pairs in part."""
   from exporter import export
   from pipelines import corpus
   from pipelines.vocab import read_vocab
@@ -112,5 +113,56 @@ def fixture_export(fixture_spec, tmp_path_factory):
   texts = corpus.read_sentence_files(files)
   output = tmp_path_factory.mktemp("fixture_export") / "smaller"
   report = export.export(os.path.join(FIXTURE, "encoder"), os.path.join(FIXTURE, "preprocess"),
-                         str(run / "vocab.txt"), str(output), texts=texts)
+                         str(run / "vocab.txt"), str(output), texts=texts, hf=True)
   return output, report, read_vocab(str(run / "vocab.txt"))
+
+
+OWN_DROPOUT = {"hidden": 0.15, "attention": 0.05, "inner": 0.0}  # Not BERT's: the export must read them.
+
+
+@pytest.fixture(scope="session")
+def own_original(sample_vocab, tmp_path_factory):
+  """A LaBSE-format encoder + preprocess pair at another size and dropout, written with the project's own code."""
+  import tensorflow as tf
+
+  from exporter import bert
+  from exporter.export import write_encoder
+  from exporter.preprocess import Preprocessor
+  from pipelines.vocab import read_vocab
+  vocab = read_vocab(sample_vocab)
+  root = tmp_path_factory.mktemp("own_original")
+  tf.random.set_seed(5)
+  encoder = bert.BertEncoder(bert.EncoderConfig(len(vocab), hidden=48, layers=3, heads=4, intermediate=96,
+                                                max_positions=64))
+  write_encoder(str(root / "encoder"), encoder.weights_by_name, sample_vocab, False, bert.Dropout(**OWN_DROPOUT))
+  tf.saved_model.save(Preprocessor(sample_vocab, False, 64, vocab), str(root / "preprocess"))
+  return root, vocab
+
+
+def archive_directory(directory, archive):
+  """A TF-Hub style compressed SavedModel: the directory's contents at the archive's top."""
+  with tarfile.open(archive, "w:gz") as handle:
+    handle.add(directory, arcname=".")
+  return str(archive)
+
+
+@pytest.fixture(scope="session")
+def own_export(own_original, sample_spec, tmp_path_factory):
+  """The model at another size exported from .tar.gz archives, to a vocab with gaps."""
+  import demo
+  from exporter import export
+  root, vocab = own_original
+  lines = demo.sample_lines()
+  french, japanese = [line for line in lines if "phare" in line][:8], [line for line in lines if "灯台" in line][:8]
+  # The special tokens, every token the French lines use, and every third other token: a subset with gaps.
+  tokenizer = sample_spec.build()
+  used = {token_id for line in french for token_id in tokenizer.token_ids(line)}
+  kept = [token for i, token in enumerate(vocab) if i < 104 or i in used or i % 3 == 0]
+  vocab_path = tmp_path_factory.mktemp("vocab") / "vocab.txt"
+  vocab_path.write_text("".join(token + "\n" for token in kept), encoding="utf-8")
+  archives = tmp_path_factory.mktemp("archives")
+  output = tmp_path_factory.mktemp("export") / "smaller"
+  report = export.export(archive_directory(root / "encoder", archives / "encoder.tar.gz"),
+                         archive_directory(root / "preprocess", archives / "preprocess.tar.gz"),
+                         str(vocab_path), str(output), texts={"fr": french, "ja": japanese}, hf=True)
+  return output, report, kept
