@@ -101,7 +101,7 @@ def main(argv: list[str]) -> None:
   with open(os.path.join(args.output, "selection.md"), encoding="utf-8") as handle:
     print("\n" + handle.read())
 
-  banner("2. Export of the smaller encoder + preprocess")
+  banner("2. Export of the smaller encoder + preprocess, and the same model for PyTorch (hf/)")
   smaller = os.path.join(args.output, "smaller")
   sample_tatoeba = parallel.write_tatoeba_layout(os.path.join(args.output, "tatoeba_sample"))
   texts = {}
@@ -109,7 +109,8 @@ def main(argv: list[str]) -> None:
     pair = tatoeba.read_pair(sample_tatoeba, code)
     texts[pair.language] = pair.xx
     texts.setdefault("en", []).extend(pair.en)
-  export.export(encoder, preprocess, os.path.join(args.output, "vocab.txt"), smaller, texts=texts, overwrite=True)
+  export.export(encoder, preprocess, os.path.join(args.output, "vocab.txt"), smaller, texts=texts, overwrite=True,
+                hf=True)
   with open(os.path.join(smaller, "export_report.md"), encoding="utf-8") as handle:
     print(handle.read())
 
@@ -124,7 +125,7 @@ def main(argv: list[str]) -> None:
 
   out = os.path.relpath(args.output)
   print(f"\nOutputs in {out}/: counts/<lang>.tsv, stats.json, vocab.txt, selection.{{json,md}}, text/<lang>.txt; "
-        f"smaller/{{encoder,preprocess,export_report.md}}; tatoeba_sample/ (the parallel sample in Tatoeba's "
+        f"smaller/{{encoder,preprocess,hf,export_report.md}}; tatoeba_sample/ (the parallel sample in Tatoeba's "
         f"layout); tatoeba/results.{{json,md}}; "
         f"preservation/{{preservation,curve}}.{{json,md}}, preservation/curve.png")
   print("\nThis ran on a stand-in: sample dumps and a 10-sentence-per-language parallel sample written for this\n"
@@ -136,7 +137,7 @@ def main(argv: list[str]) -> None:
         "    --output runs/15lang\n"
         "  python -m exporter.export --encoder https://tfhub.dev/google/LaBSE/2 \\\n"
         "    --preprocess https://tfhub.dev/google/universal-sentence-encoder-cmlm/multilingual-preprocess/2 \\\n"
-        "    --vocab runs/15lang/vocab.txt --output models/smaller-labse-15lang\n"
+        "    --vocab runs/15lang/vocab.txt --output models/smaller-labse-15lang --hf\n"
         "  python -m evaluation.tatoeba --data data/tatoeba/v1 --output runs/tatoeba \\\n"
         "    --model LaBSE=https://tfhub.dev/google/LaBSE/2,https://tfhub.dev/google/universal-sentence-encoder-cmlm/multilingual-preprocess/2 \\\n"
         "    --model 15lang=models/smaller-labse-15lang/encoder,models/smaller-labse-15lang/preprocess")

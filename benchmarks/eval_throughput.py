@@ -36,6 +36,7 @@ def sentences(count: int) -> list[str]:
 def main(argv: list[str]) -> None:
   parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
   parser.add_argument("--work", help="export_fullsize.py's directory (default: a temporary one)")
+  parser.add_argument("--original", help="the original export_fullsize.py exported with --original (default: WORK)")
   parser.add_argument("--sentences", type=int, default=192)
   parser.add_argument("--batch_size", type=int, default=32)
   parser.add_argument("--repeats", type=int, default=3)
@@ -44,12 +45,14 @@ def main(argv: list[str]) -> None:
   from benchmarks.export_fullsize import PUBLISHED_VOCAB_SIZE
   smaller_dir = os.path.join(work, f"smaller-{PUBLISHED_VOCAB_SIZE}")
   if not os.path.exists(os.path.join(smaller_dir, "encoder", "saved_model.pb")):
-    subprocess.run([sys.executable, os.path.join(ROOT, "benchmarks", "export_fullsize.py"), "--work", work], check=True)
+    subprocess.run([sys.executable, os.path.join(ROOT, "benchmarks", "export_fullsize.py"), "--work", work,
+                    *(["--original", args.original] if args.original else [])], check=True)
+  original = args.original or work
 
   import tensorflow as tf
 
   from evaluation.tatoeba import Model, describe_device
-  models = [Model("original", os.path.join(work, "encoder"), os.path.join(work, "preprocess")),
+  models = [Model("original", os.path.join(original, "encoder"), os.path.join(original, "preprocess")),
             Model("smaller", os.path.join(smaller_dir, "encoder"), os.path.join(smaller_dir, "preprocess"))]
   texts = sentences(args.sentences)
   for model in models:

@@ -27,18 +27,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-FLORES_EN = os.path.join(os.path.dirname(ROOT), "shared", "data", "flores200", "dev", "eng_Latn.dev")
 PUBLISHED_VOCAB_SIZE = 173_347
-
-
-def sentences(count: int) -> list[str]:
-  if os.path.exists(FLORES_EN):
-    with open(FLORES_EN, encoding="utf-8") as handle:
-      lines = handle.read().splitlines()
-  else:
-    from samples.parallel import read_pairs
-    lines = [english for pairs in read_pairs().values() for english, _ in pairs]
-  return [lines[i % len(lines)] for i in range(count)]
 
 
 def train(model_dir: str, batch_size: int, seq_length: int, steps: int) -> dict:
@@ -47,6 +36,8 @@ def train(model_dir: str, batch_size: int, seq_length: int, steps: int) -> dict:
   import tensorflow_hub as hub
   import tensorflow_text  # noqa: F401
   import tf_keras
+
+  from benchmarks.eval_throughput import sentences
   encoder = hub.KerasLayer(os.path.join(model_dir, "encoder"), trainable=True)
   preprocess = hub.load(os.path.join(model_dir, "preprocess"))
   texts = sentences(batch_size // 2)

@@ -282,3 +282,42 @@ def test_hf_export_without_the_libraries_says_what_to_install(tmp_path, monkeypa
   monkeypatch.setattr(huggingface, "missing_libraries", lambda: ["torch", "sentence_transformers"])
   with pytest.raises(export.ExportError, match=r"--hf needs torch, sentence_transformers: pip install 'smaller-labse\[hf\]'"):
     export.export("unused", "unused", "unused", str(tmp_path / "out"), hf=True)
+
+
+WRITE_WITHOUT_TORCH = """
+import sys
+import numpy as np
+from exporter import bert, huggingface
+from pipelines.tokenizer import CharClasses
+from pipelines.vocab import LABSE_SPECIAL_TOKENS
+vocab = [*LABSE_SPECIAL_TOKENS, "le", "phare", "##s", "é", "!"]
+config = bert.EncoderConfig(len(vocab), hidden=12, layers=2, heads=3, intermediate=20, max_positions=16)
+rng = np.random.default_rng(1)
+weights = {name: rng.normal(size=shape).astype(np.float32) for name, shape in bert.weight_shapes(config).items()}
+np.savez(sys.argv[2], **{name.replace("/", "|"): value for name, value in weights.items()})
+huggingface.write(sys.argv[1], vocab, CharClasses(((32, 32),), ((33, 33),)), 16, weights, config)
+assert "torch" not in sys.modules, "writing the folder imported torch"
+"""
+
+
+def test_the_folder_is_written_without_torch_and_loads_as_the_weights_given(tmp_path):
+  """Writing needs numpy and tokenizers only (a child process proves torch is never imported); the
+  BertModel transformers loads holds the given weights, kernels transposed and attention heads merged."""
+  import subprocess
+  import sys
+
+  import torch
+  from transformers import AutoModel
+  folder, arrays = tmp_path / "hf", tmp_path / "weights.npz"
+  subprocess.run([sys.executable, "-c", WRITE_WITHOUT_TORCH, str(folder), str(arrays)], check=True,
+                 cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+  weights = {name.replace("|", "/"): value for name, value in np.load(arrays).items()}
+  state = AutoModel.from_pretrained(str(folder)).state_dict()
+  assert torch.equal(state["embeddings.word_embeddings.weight"], torch.from_numpy(weights["word_embeddings/embeddings"]))
+  query = weights["transformer/layer_1/self_attention/query/kernel"]  # [hidden, heads, head size]
+  assert torch.equal(state["encoder.layer.1.attention.self.query.weight"], torch.from_numpy(query.reshape(12, 12).T))
+  output = weights["transformer/layer_0/self_attention/attention_output/kernel"]  # [heads, head size, hidden]
+  assert torch.equal(state["encoder.layer.0.attention.output.dense.weight"], torch.from_numpy(output.reshape(12, 12).T))
+  assert torch.equal(state["pooler.dense.bias"], torch.from_numpy(weights["pooler_transform/bias"]))
+  assert torch.equal(state["encoder.layer.1.output.dense.weight"],
+                     torch.from_numpy(weights["transformer/layer_1/output/kernel"].T))
