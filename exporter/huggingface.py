@@ -307,7 +307,7 @@ def verify(folder: str, checks: Mapping[str, LanguageCheck]) -> dict:
               "embeddings_equal": 0, "max_abs_difference": 0.0, "max_abs_difference_pooled": 0.0}
     preserved = [s for s, keep in zip(check.sentences, check.preserved) if keep]
     if preserved:
-      embeddings = model.encode(preserved, batch_size=VERIFY_BATCH_SIZE, convert_to_numpy=True)
+      embeddings = model.encode(preserved, batch_size=VERIFY_BATCH_SIZE, convert_to_numpy=True, show_progress_bar=False)
       want = check.pooled / np.linalg.norm(check.pooled, axis=1, keepdims=True)
       difference = np.abs(embeddings - want).max(axis=1)
       pooled = []
