@@ -41,7 +41,8 @@ from pipelines.vocab import REQUIRED_SPECIAL_TOKENS, UNK
 TOLERANCE = 1e-4
 VERIFY_BATCH_SIZE = 64
 HF_LIBRARIES = ("torch", "transformers", "sentence_transformers", "safetensors", "tokenizers")
-INSTALL_HINT = "pip install 'smaller-labse[hf]' (torch, transformers, tokenizers, sentence-transformers, safetensors)"
+INSTALL_HINT = ("install the project's hf extra: pip install '.[hf]' in its checkout "
+                "(torch, transformers, tokenizers, sentence-transformers, safetensors)")
 
 
 class HuggingFaceError(RuntimeError):
