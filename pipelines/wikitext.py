@@ -106,8 +106,13 @@ def clean_wikitext(text: str, syntax: WikiSyntax) -> str:
     text = _COMMENT.sub("", text)
     text = _REF.sub("", text)
     text = _DROPPED_ELEMENT.sub("", text)
-  text = _remove_innermost(_INNERMOST_TEMPLATE, "", text, "{{")
-  text = _remove_innermost(_INNERMOST_TABLE, "", text, "{|")
+  # Templates hold tables and tables hold templates: each pass frees the other, until neither is left.
+  while True:
+    before = text
+    text = _remove_innermost(_INNERMOST_TEMPLATE, "", text, "{{")
+    text = _remove_innermost(_INNERMOST_TABLE, "", text, "{|")
+    if text == before:
+      break
 
   def link_text(match: re.Match) -> str:
     target, _, label = match.group(1).partition("|")

@@ -12,7 +12,7 @@ import time
 
 import apache_beam as beam
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pipelines import corpus, languages, select_vocab, sources, wikitext
@@ -269,6 +269,7 @@ def check_extraction(text: str) -> list[str]:
 
 @settings(max_examples=300, deadline=None)
 @given(BALANCED_WIKITEXT)
+@example("[[lighthouse|{{Infobox|TEMPLATEONLY=\n{| class=\"wikitable\"\n|-\n| lighthouse\n|}\n}}]]")  # A table in a template.
 def test_extractor_on_nested_markup_keeps_no_markup_and_no_template_or_comment_text(text):
   lines = check_extraction(text)
   assert not any("TEMPLATEONLY" in line or "COMMENTONLY" in line for line in lines)
