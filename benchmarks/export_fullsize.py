@@ -83,12 +83,9 @@ def run_export(encoder: str, preprocess: str, kept_path: str, output: str, hf: b
   """Exports in a child process; returns its wall time and peak RSS (from the kernel, at its exit)."""
   command = [sys.executable, "-m", "exporter.export", "--encoder", encoder, "--preprocess", preprocess,
              "--vocab", kept_path, "--output", output, "--overwrite", *(["--hf"] if hf else []), *texts]
-  start = time.time()
-  child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
-  _, status, usage = os.wait4(child.pid, 0)
-  if status:
-    sys.exit(f"the export failed (status {status}): {' '.join(command)}")
-  return time.time() - start, usage.ru_maxrss * 1024
+  from benchmarks.measured import run_measured
+  measured = run_measured(command, "the export", cwd=ROOT)
+  return measured.wall_seconds, measured.peak_rss_bytes
 
 
 def main(argv: list[str]) -> None:
@@ -109,7 +106,6 @@ def main(argv: list[str]) -> None:
     write_original(work, labse_sized_vocab())
     return
 
-  from exporter.export import Originals  # noqa: F401  (fails early if the project is not installed)
   from pipelines.reference import find_vocab_asset
   from pipelines.vocab import format_vocab, read_vocab
   if args.original:

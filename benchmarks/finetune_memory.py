@@ -70,16 +70,11 @@ def train(model_dir: str, batch_size: int, seq_length: int, steps: int) -> dict:
 
 def measure(model_dir: str, args) -> dict:
   """Fine-tunes in a child process; its peak RSS comes from the kernel when it exits."""
-  start = time.time()
-  child = subprocess.Popen([sys.executable, __file__, "--step", model_dir, "--batch_size", str(args.batch_size),
-                            "--seq_length", str(args.seq_length), "--steps", str(args.steps)],
-                           stdout=subprocess.PIPE, text=True)
-  stdout = child.stdout.read()
-  _, status, usage = os.wait4(child.pid, 0)
-  if status:
-    sys.exit(f"fine-tuning {model_dir} failed (status {status})")
-  result = json.loads(stdout.split("RESULT ", 1)[1])
-  return {**result, "peak_rss_bytes": usage.ru_maxrss * 1024, "wall_seconds": time.time() - start}
+  from benchmarks.measured import run_measured
+  measured = run_measured([sys.executable, __file__, "--step", model_dir, "--batch_size", str(args.batch_size),
+                           "--seq_length", str(args.seq_length), "--steps", str(args.steps)], f"fine-tuning {model_dir}")
+  result = json.loads(measured.stdout.split("RESULT ", 1)[1])
+  return {**result, "peak_rss_bytes": measured.peak_rss_bytes, "wall_seconds": measured.wall_seconds}
 
 
 def ensure_smaller(original: str, smaller: str) -> None:

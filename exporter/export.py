@@ -354,6 +354,9 @@ def export(encoder: str, preprocess: str, vocab: str, output: str, *, seq_length
   if hf and originals.lower_case:
     raise ExportError(f"{encoder}: --hf supports cased models such as LaBSE; this one lower-cases, and tf_text's "
                       "case folding and accent stripping have no exact equivalent in the tokenizers library")
+  if hf and originals.dropout.inner:
+    raise ExportError(f"{encoder}: the original applies dropout {originals.dropout.inner} inside the feed-forward "
+                      "layer, which transformers' BertModel has no place for; export without --hf")
   new_vocab = read_vocab(vocab)
   kept_ids = check_vocab(new_vocab, originals.vocab, vocab)
   # With the original loaded: prove the rebuild, compute its outputs (and probe its tokenizer for --hf).

@@ -45,7 +45,7 @@ INSTALL_HINT = ("install the project's hf extra: pip install '.[hf]' in its chec
                 "(torch, transformers, tokenizers, sentence-transformers, safetensors)")
 
 
-class HuggingFaceError(RuntimeError):
+class HuggingFaceError(ValueError):
   pass
 
 
