@@ -34,6 +34,8 @@ setuptools.setup(
     python_requires=">=3.11,<3.12",
     packages=setuptools.find_packages(include=["pipelines", "pipelines.*", "exporter", "exporter.*",
                                                "evaluation", "evaluation.*"]),
+    # The probed character classes of tf_text's cased BertTokenizer: tokenizing without TensorFlow.
+    package_data={"pipelines": ["tf_text_char_classes.json"]},
     install_requires=REQUIREMENTS,
     # Extras, so that Dataflow workers (which install this file) install none of them: plotting is for the
     # evaluation's curve only; `hf` writes and checks the Hugging Face (PyTorch) export.
@@ -43,7 +45,7 @@ setuptools.setup(
     entry_points={
         "console_scripts": [
             "smaller-labse-vocab=pipelines.select_vocab:main",
-            "smaller-labse-select=pipelines.select:main",
+            "smaller-labse-select=pipelines.selection:main",
             "smaller-labse-export=exporter.export:main",
             "smaller-labse-eval=evaluation.tatoeba:main",
             "smaller-labse-preservation=evaluation.preservation:main",

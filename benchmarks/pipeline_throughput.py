@@ -112,7 +112,7 @@ def main(argv: list[str]) -> None:
 
     bz2_seconds = time_bz2(dump)
     config = select_vocab.RunConfig(
-        *select_vocab.resolve_inputs([dump], [], None), spec, select_vocab.select.SelectionRule(),
+        *select_vocab.resolve_inputs([dump], [], None), spec, select_vocab.selection.SelectionRule(),
         os.path.join(directory, "out"), streams_per_shard=args.streams_per_shard)
     start_wall, start = time.perf_counter(), cpu_seconds()
     with beam.Pipeline(options=PipelineOptions(["--runner", "FnApiRunner"])) as pipeline:

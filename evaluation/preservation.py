@@ -1,6 +1,7 @@
 """Tokenization preservation: which sentences a smaller vocab tokenizes exactly as the original.
 
-    python -m evaluation.preservation --original_vocab labse-vocab.txt --vocab runs/15lang/vocab.txt \
+    python -m evaluation.preservation --original_vocab labse-vocab.txt \
+        --vocab ours=runs/15lang/vocab.txt --vocab published=smaller-labse-15lang-vocab.txt \
         --tatoeba data/tatoeba/v1 --output runs/preservation
     python -m evaluation.preservation --counts runs/15lang --tatoeba data/tatoeba/v1 --output runs/curve
 
@@ -10,10 +11,14 @@ honest quality measure when a model cannot be run. For a smaller vocab that is a
 original, a sentence is unchanged exactly when every token of its original tokenization is kept:
 WordPiece's greedy longest match then finds the same pieces, and no other piece can be longer.
 
-With --vocab: per language, sentences checked, unchanged, and the [UNK]s the new vocab adds.
-With --counts (a pipeline run): the size/coverage curve. For each vocab budget (--budgets), the
-pipeline's selection at that size (every language the same coverage) and the share of held-out
-sentences it preserves per language: `curve.md`, `curve.json` and the plot `curve.png`.
+With --vocab NAME=PATH (repeatable): per vocab and language, sentences checked, unchanged, and the
+[UNK]s the new vocab adds, and every vocab side by side. With --counts (a pipeline run): the
+size/preservation curve. For each vocab budget (--budgets), the selection at that size (as
+`--max_vocab`) and the share of held-out sentences it preserves, per language and in all:
+`curve.md`, `curve.json` and the plot `curve.png`.
+
+The original tokenizer comes from --original_vocab without TensorFlow (tf_text's cased word
+splitting ships with the package as a table), or from --original_preprocess, probed with TensorFlow.
 """
 
 from __future__ import annotations
@@ -28,7 +33,10 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from evaluation import tatoeba
-from pipelines import corpus, outputs, select
+from pipelines import corpus, outputs, selection
+from pipelines.counting import LanguageCounts
+from pipelines.sampling import Sample
+from pipelines.tokenizer import CharClasses, TokenizerSpec
 from pipelines.vocab import UNK, VocabError, read_vocab
 
 DEFAULT_CURVE_POINTS = 10
@@ -84,60 +92,46 @@ def preservation_markdown(rows: Mapping[str, Mapping], vocab: str, original: str
   return "\n".join(lines) + "\n"
 
 
-class TokenizedTexts:
-  """Each sentence's original token ids, flat, to test any kept-token mask at once."""
-
-  def __init__(self, tokenizer, sentences: Sequence[str]):
-    ids = [tokenizer.token_ids(sentence) for sentence in sentences]
-    self.sentences = len(sentences)
-    self.flat = np.fromiter((i for row in ids for i in row), np.int64)
-    self.sentence_of_token = np.repeat(np.arange(len(ids)), [len(row) for row in ids])
-
-  def preserved(self, kept: np.ndarray) -> int:
-    """Sentences all of whose tokens `kept` keeps."""
-    lost = np.zeros(self.sentences, bool)
-    lost[self.sentence_of_token[~kept[self.flat]]] = True
-    return int((~lost).sum())
-
-
-def default_budgets(totals: Mapping[str, select.LanguageTotals], vocab_size: int, points: int) -> list[int]:
+def default_budgets(counts: Mapping[str, LanguageCounts], vocab_size: int, points: int) -> list[int]:
   """`points` sizes evenly spaced up to every token seen in any language (+ the special tokens)."""
   seen = np.zeros(vocab_size, bool)
-  for language_totals in totals.values():
-    seen |= language_totals.token_counts > 0
+  for language_counts in counts.values():
+    seen |= language_counts.token_counts > 0
   largest = int(seen.sum()) + 104
   return sorted({max(1, round(largest * step / points)) for step in range(1, points + 1)})
 
 
-def curve(totals: Mapping[str, select.LanguageTotals], original_vocab: Sequence[str],
-          texts: Mapping[str, TokenizedTexts], budgets: Sequence[int]) -> list[dict]:
-  """For each budget, the selection's size and the share of each language's sentences preserved."""
+def curve(counts: Mapping[str, LanguageCounts], original_vocab: Sequence[str], texts: Mapping[str, Sample],
+          budgets: Sequence[int], samples: Mapping[str, Sample] | None = None) -> list[dict]:
+  """For each budget, the selection's size and the share of held-out sentences preserved, per language and in all."""
   points = []
   for budget in budgets:
     try:
-      selection = select.select(totals, original_vocab, select.SelectionRule(min_line_fraction=None, max_vocab=budget))
-    except ValueError as error:
+      chosen = selection.select(counts, original_vocab, selection.SelectionRule(max_vocab=budget), samples)
+    except selection.SelectionError as error:
       logger.warning("budget %d skipped: %s", budget, error)
       continue
     kept = np.zeros(len(original_vocab), bool)
-    kept[selection.original_ids] = True
-    preserved = {language: 100.0 * t.preserved(kept) / t.sentences for language, t in texts.items() if t.sentences}
-    points.append({"budget": budget, "vocab_size": len(selection.vocab),
-                   "parameters": select.labse_parameters(len(selection.vocab))["model"],
-                   "coverage": min(info["coverage"] for info in selection.per_language.values()),
-                   "preserved_percent": preserved})
+    kept[chosen.original_ids] = True
+    preserved = {language: t.preserved(kept) for language, t in texts.items() if len(t)}
+    percent = {language: 100.0 * preserved[language] / len(texts[language]) for language in preserved}
+    percent["all"] = 100.0 * sum(preserved.values()) / max(sum(len(texts[language]) for language in preserved), 1)
+    points.append({"budget": budget, "vocab_size": len(chosen.vocab),
+                   "parameters": selection.labse_parameters(len(chosen.vocab))["model"],
+                   "coverage": min(info["coverage"] for info in chosen.per_language.values()),
+                   "preserved_percent": percent})
   return points
 
 
 def curve_markdown(points: Sequence[Mapping]) -> str:
   languages_ = list(points[0]["preserved_percent"]) if points else []
-  lines = ["| vocab size | parameters at LaBSE's size | coverage | " + " | ".join(languages_) + " |",
+  lines = ["| vocab size | parameters at LaBSE's size | lowest coverage | " + " | ".join(languages_) + " |",
            "| ---: | ---: | ---: | " + " | ".join("---:" for _ in languages_) + " |"]
   for p in points:
     lines.append(f"| {p['vocab_size']:,} | {p['parameters'] / 1e6:.1f}M | {p['coverage']:.4%} | "
                  + " | ".join(f"{p['preserved_percent'][language]:.2f}" for language in languages_) + " |")
-  lines += ["", "- *Sentences tokenized exactly as by the original (%), per language, for the pipeline's selection "
-            "at each size (every language the same coverage of its token occurrences).*"]
+  lines += ["", "- *Sentences tokenized exactly as by the original (%), per language and in all, for the selection "
+            "at each size (`--max_vocab`).*"]
   return "\n".join(lines) + "\n"
 
 
@@ -151,7 +145,8 @@ def plot_curve(points: Sequence[Mapping], path: str) -> None:
   figure, axes = pyplot.subplots(figsize=(8, 5))
   sizes = [p["vocab_size"] for p in points]
   for language in points[0]["preserved_percent"]:
-    axes.plot(sizes, [p["preserved_percent"][language] for p in points], marker="o", label=language)
+    axes.plot(sizes, [p["preserved_percent"][language] for p in points], marker="o", label=language,
+              **({"color": "black", "linewidth": 2.5} if language == "all" else {}))
   axes.set_xlabel("vocab size (tokens)")
   axes.set_ylabel("sentences tokenized as by the original (%)")
   axes.set_title("Size / preservation")
@@ -164,17 +159,50 @@ def plot_curve(points: Sequence[Mapping], path: str) -> None:
   os.replace(temporary, path)
 
 
-def original_tokenizer(original_preprocess: str | None, original_vocab: str | None, lower_case: bool):
-  from pipelines.reference import original_tokenizer_spec
-  return original_tokenizer_spec(original_preprocess=original_preprocess, vocab_file=original_vocab,
-                                 lower_case=lower_case)
+def original_tokenizer_spec(original_preprocess: str | None, original_vocab: str | None, lower_case: bool):
+  """From a preprocess model: probed with TensorFlow. From a cased vocab file: tf_text's shipped classes, no TensorFlow."""
+  if original_preprocess or lower_case:
+    from pipelines.reference import original_tokenizer_spec as probed_spec
+    return probed_spec(original_preprocess=original_preprocess, vocab_file=original_vocab, lower_case=lower_case)
+  return TokenizerSpec.create(read_vocab(original_vocab), False, CharClasses.tf_text_cased(), original_vocab)
+
+
+def named_vocabs(specs: Sequence[str]) -> dict[str, str]:
+  """--vocab NAME=PATH (or PATH alone, named by its path) in the order given."""
+  named: dict[str, str] = {}
+  for spec in specs:
+    name, equals, path = spec.partition("=")
+    if not equals or not name or "/" in name:
+      name, path = spec, spec
+    if name in named:
+      raise ValueError(f"--vocab {spec!r}: the name {name!r} is given twice")
+    named[name] = path
+  return named
+
+
+def comparison_markdown(rows_by_vocab: Mapping[str, Mapping[str, Mapping]], original: str) -> str:
+  """Unchanged sentences (%) per language, one column per vocab."""
+  names = list(rows_by_vocab)
+  languages_ = list(next(iter(rows_by_vocab.values())))
+  lines = [f"Sentences tokenized exactly as by `{original}` (%):", "",
+           "| language | sentences | " + " | ".join(names) + " |",
+           "| --- | ---: | " + " | ".join("---:" for _ in names) + " |"]
+  for language in languages_:
+    first = rows_by_vocab[names[0]][language]
+    cells = [f"{rows_by_vocab[name][language]['unchanged_percent']:.2f}" for name in names]
+    lines.append(f"| {language} | {first['sentences']:,} | " + " | ".join(cells) + " |")
+  worst = {name: min((r["unchanged_percent"], language) for language, r in rows.items() if language != "all")
+           for name, rows in rows_by_vocab.items()}
+  lines.append("| worst | | " + " | ".join(f"{worst[name][0]:.2f} ({worst[name][1]})" for name in names) + " |")
+  return "\n".join(lines) + "\n"
 
 
 def main(argv: Sequence[str] | None = None) -> None:
   logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
   parser = argparse.ArgumentParser(prog="python -m evaluation.preservation", description=__doc__.split("\n\n")[0])
-  parser.add_argument("--vocab", help="the smaller vocab to measure")
-  parser.add_argument("--counts", help="a pipeline run's output directory: draw the size/coverage curve")
+  parser.add_argument("--vocab", action="append", default=[], metavar="NAME=PATH",
+                      help="a smaller vocab to measure (repeatable: compared side by side)")
+  parser.add_argument("--counts", help="a pipeline run's output directory: draw the size/preservation curve")
   parser.add_argument("--budgets", help="comma-separated vocab sizes for the curve (default: 10 up to every token seen)")
   parser.add_argument("--original_vocab", help="the original vocab (default with --counts: the run's original_vocab.txt)")
   parser.add_argument("--original_preprocess", help="or the original preprocess model (handle, URL or directory)")
@@ -184,39 +212,52 @@ def main(argv: Sequence[str] | None = None) -> None:
   parser.add_argument("--output", required=True, help="directory for the tables (and curve.png)")
   args = parser.parse_args(argv)
   if not (args.vocab or args.counts):
-    parser.error("give --vocab (preservation of one vocab) and/or --counts (the size/coverage curve)")
+    parser.error("give --vocab NAME=PATH (preservation of each vocab) and/or --counts (the size/preservation curve)")
   original_vocab_path = args.original_vocab or (outputs.join(args.counts, "original_vocab.txt") if args.counts else None)
   if not (original_vocab_path or args.original_preprocess):
     parser.error("the original tokenizer is needed: --original_vocab or --original_preprocess")
   try:
+    budgets = [int(b) for b in args.budgets.split(",")] if args.budgets else None
+  except ValueError:
+    parser.error(f"--budgets {args.budgets!r}: expected comma-separated whole numbers")
+  try:
+    vocabs = named_vocabs(args.vocab)
     texts = read_texts(args.tatoeba, args.texts)
-    spec = original_tokenizer(args.original_preprocess, None if args.original_preprocess else original_vocab_path,
-                              args.lower_case)
-  except (ValueError, tatoeba.TatoebaError, VocabError) as error:
-    sys.exit(f"preservation: {error}")
+    spec = original_tokenizer_spec(args.original_preprocess, None if args.original_preprocess else original_vocab_path,
+                                   args.lower_case)
+    new_vocabs = {name: read_vocab(path) for name, path in vocabs.items()}
+    run = outputs.read_counts(args.counts) if args.counts else None
+  except (ValueError, OSError, tatoeba.TatoebaError, VocabError) as error:
+    parser.exit(2, f"{parser.prog}: error: {error}\n")
   original_vocab = spec.vocab()
   original = spec.build()
+  original_name = args.original_preprocess or original_vocab_path
 
-  if args.vocab:
-    new_vocab = read_vocab(args.vocab)
-    new = type(original)(new_vocab, original.split_batch)
-    rows = with_totals({language: tokenization_changes(original, original_vocab, new, new_vocab, sentences)
-                        for language, sentences in texts.items()})
-    markdown = preservation_markdown(rows, args.vocab, args.original_preprocess or original_vocab_path)
-    outputs.write_text(outputs.join(args.output, "preservation.json"), json.dumps(rows, indent=2) + "\n")
+  if vocabs:
+    rows_by_vocab = {}
+    for name, new_vocab in new_vocabs.items():
+      new = type(original)(new_vocab, original.split_batch)
+      rows_by_vocab[name] = with_totals({language: tokenization_changes(original, original_vocab, new, new_vocab,
+                                                                        sentences)
+                                         for language, sentences in texts.items()})
+    markdown = "\n".join(preservation_markdown(rows, vocabs[name], original_name) for name, rows in rows_by_vocab.items())
+    if len(vocabs) > 1:
+      markdown += "\n" + comparison_markdown(rows_by_vocab, original_name)
+    outputs.write_text(outputs.join(args.output, "preservation.json"), json.dumps(rows_by_vocab, indent=2) + "\n")
     outputs.write_text(outputs.join(args.output, "preservation.md"), markdown)
     print(markdown)
 
-  if args.counts:
-    run_vocab, totals = outputs.read_counts(args.counts)
+  if run:
+    run_vocab, counts = run
     if run_vocab != original_vocab:
-      sys.exit(f"preservation: {args.counts} was counted with another vocab than the original tokenizer's")
-    budgets = ([int(b) for b in args.budgets.split(",")] if args.budgets
-               else default_budgets(totals, len(original_vocab), DEFAULT_CURVE_POINTS))
-    tokenized = {language: TokenizedTexts(original, sentences) for language, sentences in texts.items()}
-    points = curve(totals, original_vocab, tokenized, budgets)
+      parser.exit(2, f"{parser.prog}: error: {args.counts} was counted with another vocab than the original "
+                     "tokenizer's\n")
+    samples = outputs.read_samples(args.counts, run_vocab)
+    budgets = budgets or default_budgets(counts, len(original_vocab), DEFAULT_CURVE_POINTS)
+    tokenized = {language: Sample.tokenize(original, sentences, language) for language, sentences in texts.items()}
+    points = curve(counts, original_vocab, tokenized, budgets, samples)
     if not points:
-      sys.exit("preservation: no budget could be selected; give larger --budgets")
+      parser.exit(2, f"{parser.prog}: error: no budget could be selected; give larger --budgets\n")
     markdown = curve_markdown(points)
     outputs.write_text(outputs.join(args.output, "curve.json"), json.dumps(points, indent=2) + "\n")
     outputs.write_text(outputs.join(args.output, "curve.md"), markdown)

@@ -31,7 +31,7 @@ import numpy as np
 
 from exporter import numerics, saved_config
 from pipelines import models
-from pipelines.select import labse_parameters, parameter_table
+from pipelines.selection import labse_parameters, parameter_table
 from pipelines.vocab import (REQUIRED_SPECIAL_TOKENS, VocabError, format_vocab, is_special_token, parse_vocab,
                              read_vocab)
 

@@ -353,7 +353,7 @@ def _selection_info(vocab_source: str) -> dict | None:
 def model_card(vocab_source: str, report: Mapping) -> str:
   """README.md for the folder: what the model is, its size, how it was made, the equivalence measured
   when it was written, and how to use it from each library."""
-  from pipelines.select import parameter_table
+  from pipelines.selection import parameter_table
   selection = _selection_info(vocab_source)
   languages = sorted(selection["languages"]) if selection else []
   parameters = report["parameters"]

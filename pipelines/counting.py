@@ -34,7 +34,11 @@ class LanguageCounts:
   def empty(cls, vocab_size: int) -> "LanguageCounts":
     return cls(np.zeros(vocab_size, np.int64), np.zeros(vocab_size, np.int64), dict.fromkeys(STAT_FIELDS, 0))
 
+  def copy(self) -> "LanguageCounts":
+    return LanguageCounts(self.token_counts.copy(), self.line_counts.copy(), dict(self.stats))
+
   def merge(self, other: "LanguageCounts") -> "LanguageCounts":
+    """Adds `other` into this one (which changes; `other` does not) and returns it."""
     self.token_counts += other.token_counts
     self.line_counts += other.line_counts
     for key, value in other.stats.items():

@@ -3,6 +3,8 @@
     OUTPUT/counts/<lang>.tsv    id, count, lines, token (verbatim, last); by count, descending
     OUTPUT/stats.json           per language pages, lines, words, tokens, [UNK]s, bytes, shards
     OUTPUT/original_vocab.txt   the vocab the ids refer to, so selection can rerun from counts alone
+    OUTPUT/tokenizer.json       how the original tokenizer splits words (selection tokenizes --sample_text with it)
+    OUTPUT/samples/<lang>.txt   sentences of a sample of each language's lines, as original token ids
     OUTPUT/vocab.txt, selection.json, selection.md   the selected vocab and its report
     OUTPUT/text/<lang>.txt      with --dump_text N: the first N extracted lines per language
 
@@ -18,10 +20,12 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 
+from pipelines.counting import STAT_FIELDS, LanguageCounts
 from pipelines.vocab import format_vocab, parse_vocab
 
 if TYPE_CHECKING:
-  from pipelines.counting import LanguageCounts
+  from pipelines.sampling import Sample
+  from pipelines.tokenizer import TokenizerSpec
 
 COUNTS_HEADER = "id\tcount\tlines\ttoken\n"
 
@@ -89,15 +93,52 @@ def write_counts(output: str, counts_by_language: Mapping[str, LanguageCounts], 
   write_text(join(output, "stats.json"), json.dumps(stats, indent=2, ensure_ascii=False) + "\n")
 
 
-def read_counts(run_dir: str):
-  """(original vocab, {language: LanguageTotals}) of a finished run."""
-  from pipelines.select import LanguageTotals  # Local: select imports this module.
+def exists(path: str) -> bool:
+  return _filesystems().exists(path)
+
+
+def read_counts(run_dir: str) -> tuple[list[str], dict[str, LanguageCounts]]:
+  """(original vocab, counts by language) of a finished run; stats as stats.json has them."""
   vocab_path = join(run_dir, "original_vocab.txt")
+  if not exists(vocab_path):
+    raise ValueError(f"{run_dir}: not the output of a pipeline run (no original_vocab.txt)")
   vocab = parse_vocab(read_bytes(vocab_path), vocab_path)
   stats = json.loads(read_bytes(join(run_dir, "stats.json")))
-  totals = {}
+  counts = {}
   for language, language_stats in stats["languages"].items():
     path = join(run_dir, "counts", f"{language}.tsv")
     token_counts, line_counts = parse_counts_tsv(read_bytes(path).decode("utf-8"), vocab, path)
-    totals[language] = LanguageTotals(token_counts, line_counts, int(language_stats["lines"]))
-  return vocab, totals
+    scalar = {key: int(value) for key, value in language_stats.items() if isinstance(value, int)}
+    counts[language] = LanguageCounts(token_counts, line_counts, {**dict.fromkeys(STAT_FIELDS, 0), **scalar})
+  return vocab, counts
+
+
+def write_samples(output: str, samples: Mapping[str, "Sample"]) -> None:
+  for language, sample in samples.items():
+    write_text(join(output, "samples", f"{language}.txt"), sample.to_text())
+
+
+def read_samples(run_dir: str, vocab: Sequence[str]) -> dict[str, "Sample"]:
+  """The run's sentence samples by language; none for runs that kept none (like the seed counts)."""
+  from pipelines.sampling import Sample
+  stats = json.loads(read_bytes(join(run_dir, "stats.json")))
+  samples = {}
+  for language in stats["languages"]:
+    path = join(run_dir, "samples", f"{language}.txt")
+    if exists(path):
+      samples[language] = Sample.from_text(read_bytes(path).decode("utf-8"), len(vocab), path)
+  return samples
+
+
+def write_tokenizer_spec(output: str, spec: "TokenizerSpec") -> None:
+  write_text(join(output, "tokenizer.json"), json.dumps(spec.describe(), indent=1) + "\n")
+
+
+def read_tokenizer_spec(run_dir: str, vocab: Sequence[str]) -> "TokenizerSpec":
+  """The run's original tokenizer; for runs without tokenizer.json, tf_text's cased one over its vocab."""
+  from pipelines.tokenizer import CharClasses, TokenizerSpec
+  path = join(run_dir, "tokenizer.json")
+  if exists(path):
+    return TokenizerSpec.from_description(vocab, json.loads(read_bytes(path)))
+  return TokenizerSpec.create(vocab, False, CharClasses.tf_text_cased(),
+                              f"{join(run_dir, 'original_vocab.txt')} (cased, as tf_text's BertTokenizer)")

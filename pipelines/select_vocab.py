@@ -7,9 +7,11 @@
 
 Stages: plan shards (each dump split along its index) -> reshuffle across workers -> per shard:
 pages -> article paragraphs -> tokens counted exactly as the original preprocess model
-tokenizes them -> counts combined per language (combiner lifting: each worker pre-combines, so no
-worker receives every token of a language) -> counts, statistics and the selected vocab written
-to --output. Any Beam option (--runner, --direct_num_workers, ...) is accepted.
+tokenizes them, and a hash-chosen sample of lines kept -> counts and samples combined per language
+(combiner lifting: each worker pre-combines, so no worker receives every token of a language) ->
+counts, statistics and sentence samples written to --output. Then, on the launcher, the vocab is
+selected from what was written, exactly as `python -m pipelines.selection --counts OUTPUT` would.
+Any Beam option (--runner, --direct_num_workers, ...) is accepted.
 """
 
 import argparse
@@ -26,7 +28,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
-from pipelines import corpus, languages, outputs, select, sources
+from pipelines import corpus, languages, outputs, sampling, selection, sources
 from pipelines.counting import LanguageCounts
 from pipelines.tokenizer import TokenizerSpec
 
@@ -58,7 +60,10 @@ class SelectVocabOptions(PipelineOptions):
                              "the original smaller-LaBSE (en fr es de zh ar zh_classical it ja ko nl pl pt th tr ru)")
     parser.add_argument("--max_lines_per_language", type=int, default=None,
                         help="count only the first N lines of each language, in input order (files as "
-                             "given, then byte offset): the original used 1,000,000")
+                             "given, then byte offset): the original used 1,000,000 (--preset original)")
+    parser.add_argument("--sample_lines", type=int, default=sampling.DEFAULT_SAMPLE_LINES,
+                        help="lines per language kept as the sentence sample selection measures vocabs on "
+                             "(chosen by a hash of their text; default %(default)s, 0 for none)")
     parser.add_argument("--min_chars", type=int, default=6,
                         help="keep lines of at least this many characters (default 6: 'more than 5')")
     parser.add_argument("--streams_per_shard", type=int, default=200,
@@ -69,7 +74,7 @@ class SelectVocabOptions(PipelineOptions):
                         help="stop at a corrupt shard or unreadable dump instead of skipping, counting and logging it")
     # Not `required`: Beam parses every options class when running any pipeline; checked in configure().
     parser.add_argument("--output", help="output directory, local or gs:// (required)")
-    select.add_rule_arguments(parser)
+    selection.add_rule_arguments(parser)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,13 +85,14 @@ class RunConfig:
   languages: tuple[str, ...]
   skipped_inputs: tuple[dict, ...]
   tokenizer: TokenizerSpec
-  rule: select.SelectionRule
+  rule: selection.SelectionRule
   output: str
   max_lines_per_language: int | None = None
   min_chars: int = 6
   streams_per_shard: int = 200
   dump_text: int = 0
   fail_on_bad_shard: bool = False
+  sample_lines: int = sampling.DEFAULT_SAMPLE_LINES
 
 
 def _match(pattern: str, what: str) -> list[str]:
@@ -173,12 +179,15 @@ class CountShardTokens(beam.DoFn):
 
   SKIPPED = "skipped"
   TEXT = "text"
+  SAMPLE = "sample"
 
-  def __init__(self, tokenizer: TokenizerSpec, min_chars: int, fail_on_bad_shard: bool, dump_text: int):
+  def __init__(self, tokenizer: TokenizerSpec, min_chars: int, fail_on_bad_shard: bool, dump_text: int,
+               sample_lines: int = 0):
     self._spec = tokenizer
     self._min_chars = min_chars
     self._fail_on_bad_shard = fail_on_bad_shard
     self._dump_text = dump_text
+    self._sample_lines = sample_lines
     self._tokenizer = None
 
   def setup(self):
@@ -191,12 +200,15 @@ class CountShardTokens(beam.DoFn):
     counts = LanguageCounts.empty(self._tokenizer.vocab_size)
     stats: collections.Counter = collections.Counter()
     text = []
+    sample = sampling.BottomK(self._sample_lines)
     try:
       lines = corpus.shard_lines(shard, stats, self._min_chars)
       for batch in corpus.batched(itertools.islice(lines, quota), BATCH_LINES):
         if len(text) < self._dump_text:
           text.extend(batch[:self._dump_text - len(text)])
         counts.add_lines(self._tokenizer, batch)
+        for line in batch:
+          sample.add(line)
     except sources.SourceError as error:
       if self._fail_on_bad_shard:
         raise
@@ -216,22 +228,28 @@ class CountShardTokens(beam.DoFn):
     yield shard.language, counts
     for number, line in enumerate(text):
       yield beam.pvalue.TaggedOutput(self.TEXT, (shard.language, (shard.order, number, line)))
+    for hashed_line in sample.items():
+      yield beam.pvalue.TaggedOutput(self.SAMPLE, (shard.language, hashed_line))
 
 
 class MergeCounts(beam.CombineFn):
-  """Sums LanguageCounts; Beam lifts it so each worker pre-combines before the shuffle."""
+  """Sums LanguageCounts; Beam lifts it so each worker pre-combines before the shuffle.
+
+  Inputs are never changed (Beam may reuse them): the first one is copied into a fresh
+  accumulator, which alone is added to.
+  """
 
   def create_accumulator(self):
     return None
 
   def add_input(self, accumulator, counts):
-    return counts if accumulator is None else accumulator.merge(counts)
+    return counts.copy() if accumulator is None else accumulator.merge(counts)
 
   def merge_accumulators(self, accumulators):
     merged = None
     for accumulator in accumulators:
       if accumulator is not None:
-        merged = accumulator if merged is None else merged.merge(accumulator)
+        merged = accumulator.copy() if merged is None else merged.merge(accumulator)
     return merged
 
   def extract_output(self, accumulator):
@@ -252,23 +270,36 @@ def run_report(config: RunConfig, counts: Mapping[str, LanguageCounts], skipped_
 
 
 def write_results(language_counts: list[tuple[str, LanguageCounts]], skipped_shards: list[dict],
-                  text: Mapping[str, list], config: RunConfig) -> str:
-  """Writes counts, statistics, extracted text and the selected vocab; returns the summary."""
+                  text: Mapping[str, list], sampled: Mapping[str, list], config: RunConfig) -> None:
+  """Writes counts, statistics, the tokenizer's description, sentence samples and extracted text."""
   counts = dict(language_counts)
   empty = [language for language in config.languages if not counts.get(language) or not counts[language].stats["lines"]]
   if empty:
     raise ValueError(f"no text was read for {', '.join(empty)}: every input of that language was empty, "
                      "skipped or filtered; an empty vocab would be wrong")
   vocab = config.tokenizer.vocab()
-  outputs.write_counts(config.output, counts, vocab, run_report(config, counts, skipped_shards))
+  report = run_report(config, counts, skipped_shards)
+  if config.sample_lines:
+    tokenizer = config.tokenizer.build()
+    samples = {language: sampling.sample_from_lines(tokenizer, (line for _, line in sampled.get(language, [])),
+                                                     f"{language} sample")
+               for language in counts}
+    for language, sample in samples.items():
+      report["languages"][language]["sample"] = {"lines": len(sampled.get(language, [])), "sentences": len(sample)}
+    outputs.write_samples(config.output, samples)
+  outputs.write_tokenizer_spec(config.output, config.tokenizer)
+  outputs.write_counts(config.output, counts, vocab, report)
   for language, lines in text.items():
     ordered = [line for _, _, line in sorted(lines)]
     outputs.write_text(outputs.join(config.output, "text", f"{language}.txt"), "".join(f"{line}\n" for line in ordered))
-  totals = {language: select.LanguageTotals(c.token_counts, c.line_counts, c.stats["lines"])
-            for language, c in counts.items()}
-  selection = select.select(totals, vocab, config.rule)
-  select.write_selection(selection, config.output)
-  return select.selection_markdown(selection)
+
+
+def select_from_run(output: str, rule: selection.SelectionRule) -> selection.Selection:
+  """Selection from a finished run's files, on the launcher: the same path as `pipelines.selection`."""
+  vocab, counts, samples = selection.read_run(output)
+  chosen = selection.select(counts, vocab, rule, samples)
+  selection.write_selection(chosen, output)
+  return chosen
 
 
 def build(pipeline: beam.Pipeline, config: RunConfig):
@@ -292,16 +323,22 @@ def build(pipeline: beam.Pipeline, config: RunConfig):
     side_inputs["quotas"] = beam.pvalue.AsSingleton(quotas)
 
   counted = shards | "CountTokens" >> beam.ParDo(
-      CountShardTokens(config.tokenizer, config.min_chars, config.fail_on_bad_shard, config.dump_text),
-      **side_inputs).with_outputs(CountShardTokens.SKIPPED, CountShardTokens.TEXT, main="counts")
+      CountShardTokens(config.tokenizer, config.min_chars, config.fail_on_bad_shard, config.dump_text,
+                       config.sample_lines),
+      **side_inputs).with_outputs(CountShardTokens.SKIPPED, CountShardTokens.TEXT, CountShardTokens.SAMPLE,
+                                  main="counts")
   merged = counted.counts | "MergeCounts" >> beam.CombinePerKey(MergeCounts())
   skipped = counted[CountShardTokens.SKIPPED] | "GatherSkipped" >> beam.combiners.ToList()
   text = (counted[CountShardTokens.TEXT]
           | "FirstLines" >> beam.combiners.Top.SmallestPerKey(max(config.dump_text, 1), key=lambda x: x[:2]))
+  # Bottom-k by hash: each language's sample is the same lines whatever the sharding or the runner.
+  sampled = (counted[CountShardTokens.SAMPLE]
+             | "SampleLines" >> beam.combiners.Top.SmallestPerKey(max(config.sample_lines, 1)))
   return (
       merged
       | "GatherLanguages" >> beam.combiners.ToList()
-      | "WriteResults" >> beam.Map(write_results, beam.pvalue.AsSingleton(skipped), beam.pvalue.AsDict(text), config))
+      | "WriteResults" >> beam.Map(write_results, beam.pvalue.AsSingleton(skipped), beam.pvalue.AsDict(text),
+                                   beam.pvalue.AsDict(sampled), config))
 
 
 def local_runner_without_download(options: PipelineOptions) -> None:
@@ -315,7 +352,11 @@ def configure(argv: Sequence[str]) -> tuple[PipelineOptions, RunConfig]:
   options = PipelineOptions(argv)
   local_runner_without_download(options)
   args = options.view_as(SelectVocabOptions)
-  rule = select.rule_from_arguments(args)
+  rule = selection.rule_from_arguments(args)
+  if args.preset == "original" and args.max_lines_per_language is None:
+    args.max_lines_per_language = selection.ORIGINAL_MAX_LINES_PER_LANGUAGE
+  if args.sample_lines < 0:
+    raise ValueError(f"--sample_lines must be 0 or more, got {args.sample_lines}")
   if not args.dumps and not args.text_files:
     raise ValueError("nothing to read: give --dumps and/or --text_files")
   if not args.output:
@@ -326,7 +367,7 @@ def configure(argv: Sequence[str]) -> tuple[PipelineOptions, RunConfig]:
   tokenizer = original_tokenizer_spec(args.original_preprocess, args.vocab_file, args.lower_case)
   config = RunConfig(dumps, text_files, chosen, skipped, tokenizer, rule, args.output,
                      args.max_lines_per_language, args.min_chars, args.streams_per_shard, args.dump_text,
-                     args.fail_on_bad_shard)
+                     args.fail_on_bad_shard, args.sample_lines)
   return options, config
 
 
@@ -338,6 +379,7 @@ def run(argv: Sequence[str]) -> dict:
               "uncased" if config.tokenizer.lower_case else "cased")
   with beam.Pipeline(options=options) as pipeline:
     build(pipeline, config)
+  select_from_run(config.output, config.rule)
   return json.loads(outputs.read_bytes(outputs.join(config.output, "stats.json")))
 
 

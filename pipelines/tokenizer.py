@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
+import os
 import re
 import zlib
 from typing import Callable, Iterable, Sequence
@@ -28,6 +30,7 @@ from pipelines.vocab import UNK
 SUFFIX_INDICATOR = "##"
 MAX_BYTES_PER_WORD = 100  # tf_text's default, used by LaBSE's preprocess model.
 Range = tuple[int, int]  # Inclusive code point range.
+TF_TEXT_CHAR_CLASSES = "tf_text_char_classes.json"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,6 +45,16 @@ class CharClasses:
   @classmethod
   def from_json(cls, data: dict) -> "CharClasses":
     return cls(tuple(tuple(r) for r in data["separators"]), tuple(tuple(r) for r in data["isolated"]))
+
+  @classmethod
+  def tf_text_cased(cls) -> "CharClasses":
+    """tf_text's cased BertTokenizer's classes, as probed once (the table ships with the package).
+
+    What a cased vocab file means to LaBSE's preprocess model, without starting TensorFlow;
+    tests re-probe TensorFlow and compare.
+    """
+    with open(os.path.join(os.path.dirname(__file__), TF_TEXT_CHAR_CLASSES), encoding="utf-8") as handle:
+      return cls.from_json(json.load(handle))
 
 
 def ranges_from_code_points(code_points: Iterable[int]) -> tuple[Range, ...]:
@@ -250,6 +263,17 @@ class TokenizerSpec:
              source: str) -> "TokenizerSpec":
     data = "".join(token + "\n" for token in vocab).encode("utf-8")
     return cls(zlib.compress(data, 6), lower_case, char_classes, source)
+
+  def describe(self) -> dict:
+    """What `from_description` needs besides the vocab: written beside a run's counts."""
+    return {"source": self.source, "lower_case": self.lower_case,
+            "char_classes": self.char_classes.to_json() if self.char_classes else None}
+
+  @classmethod
+  def from_description(cls, vocab: Sequence[str], description: dict) -> "TokenizerSpec":
+    classes = description.get("char_classes")
+    return cls.create(vocab, bool(description["lower_case"]), CharClasses.from_json(classes) if classes else None,
+                      description["source"])
 
   def vocab(self) -> list[str]:
     return zlib.decompress(self.vocab_zlib).decode("utf-8").split("\n")[:-1]

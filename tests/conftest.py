@@ -39,10 +39,10 @@ def real_text_files() -> dict[str, list[str]]:
 
 def make_config(spec, output, dumps=(), text_files=(), languages=None, **settings):
   """The pipeline's RunConfig for these inputs, resolved as the command line does."""
-  from pipelines import select, select_vocab
+  from pipelines import select_vocab, selection
   found_dumps, found_text, chosen, skipped = select_vocab.resolve_inputs(dumps, text_files, languages)
   return select_vocab.RunConfig(found_dumps, found_text, chosen, skipped, spec,
-                                settings.pop("rule", select.SelectionRule()), str(output), **settings)
+                                settings.pop("rule", selection.SelectionRule()), str(output), **settings)
 
 
 def run_pipeline(config, *beam_args, metrics: bool = False):
@@ -57,6 +57,7 @@ def run_pipeline(config, *beam_args, metrics: bool = False):
   select_vocab.build(pipeline, config)
   result = pipeline.run()
   result.wait_until_finish()
+  select_vocab.select_from_run(config.output, config.rule)  # On the launcher, after the job, as run() does.
   stats = json.loads(outputs.read_bytes(os.path.join(config.output, "stats.json")))
   if not metrics:
     return stats

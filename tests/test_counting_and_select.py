@@ -1,11 +1,12 @@
-"""Token counting and vocab selection on hand-counted cases."""
+"""Token counting, sentence samples and vocab selection on hand-counted cases."""
 
 import random
 
 import numpy as np
 import pytest
 
-from pipelines import counting, select, tokenizer
+from pipelines import counting, sampling, selection, tokenizer
+from pipelines.sampling import Sample
 from pipelines.vocab import LABSE_SPECIAL_TOKENS
 
 # A tokenizer whose word splitting is plain ASCII: spaces separate, "." and "!" are isolated.
@@ -58,62 +59,154 @@ def test_merge_adds_vectors_and_stats(fast):
   assert merged.stats["lines"] == 3 and merged.stats["shards_skipped"] == 1
 
 
-def totals(counts: dict[str, tuple[int, int]], lines: int) -> select.LanguageTotals:
-  token_counts = np.zeros(len(VOCAB), np.int64)
-  line_counts = np.zeros(len(VOCAB), np.int64)
+def language(counts: dict[str, tuple[int, int]], lines: int) -> counting.LanguageCounts:
+  """Hand-made counts: token -> (occurrences, lines containing it)."""
+  made = counting.LanguageCounts.empty(len(VOCAB))
   for token, (count, in_lines) in counts.items():
-    token_counts[ID[token]], line_counts[ID[token]] = count, in_lines
-  return select.LanguageTotals(token_counts, line_counts, lines)
+    made.token_counts[ID[token]], made.line_counts[ID[token]] = count, in_lines
+  made.add_stats(lines=lines, tokens=int(made.token_counts.sum()))
+  return made
+
+
+def sample(*sentences: str) -> Sample:
+  return Sample([[ID[token] for token in sentence.split()] for sentence in sentences], "test")
+
+
+NO_BUDGET = dict(max_vocab=None)
 
 
 def test_seed_rule_on_the_seed_setting_is_fifty_lines():
-  assert select.min_lines_for("0.00005", 1_000_000) == 50
-  assert select.min_lines_for("0.00005", 1_000_001) == 51
-  assert select.min_lines_for("0.00005", 1_000) == 1
+  assert selection.min_lines_for("0.00005", 1_000_000) == 50
+  assert selection.min_lines_for("0.00005", 1_000_001) == 51
+  assert selection.min_lines_for("0.00005", 1_000) == 1
 
 
-def test_min_line_fraction_keeps_tokens_in_enough_lines():
-  languages = {"xx": totals({"a": (90, 50), "b": (200, 49), "c": (50, 50)}, 1_000_000)}
-  selection = select.select(languages, VOCAB, select.SelectionRule(min_line_fraction="0.00005"))
-  assert selection.vocab == [*LABSE_SPECIAL_TOKENS, "a", "c"]
-  assert selection.per_language["xx"]["min_lines"] == 50
+def test_preset_original_keeps_tokens_in_enough_lines():
+  languages = {"xx": language({"a": (90, 50), "b": (200, 49), "c": (50, 50)}, 1_000_000)}
+  chosen = selection.select(languages, VOCAB, selection.SelectionRule.original())
+  assert chosen.vocab == [*LABSE_SPECIAL_TOKENS, "a", "c"]
+  assert chosen.per_language["xx"]["min_lines"] == 50 and chosen.per_language["xx"]["bound_by"] == "min_line_fraction"
 
 
 def test_special_tokens_keep_ids_and_the_rest_keeps_original_order():
-  languages = {"xx": totals({"ab": (9, 9), "!": (5, 5), "a": (1, 1)}, 10),
-               "yy": totals({"c": (3, 3)}, 10)}
-  selection = select.select(languages, VOCAB, select.SelectionRule(min_line_fraction=None))
-  assert selection.vocab[:104] == list(LABSE_SPECIAL_TOKENS)
-  assert selection.vocab[104:] == ["a", "c", "!", "ab"]  # Original id order, not frequency.
-  assert list(selection.original_ids) == [*range(104), ID["a"], ID["c"], ID["!"], ID["ab"]]
+  languages = {"xx": language({"ab": (9, 9), "!": (5, 5), "a": (1, 1)}, 10), "yy": language({"c": (3, 3)}, 10)}
+  chosen = selection.select(languages, VOCAB, selection.SelectionRule(**NO_BUDGET))
+  assert chosen.vocab[:104] == list(LABSE_SPECIAL_TOKENS)
+  assert chosen.vocab[104:] == ["a", "c", "!", "ab"]  # Original id order, not frequency.
+  assert list(chosen.original_ids) == [*range(104), ID["a"], ID["c"], ID["!"], ID["ab"]]
 
 
 def test_min_count_and_coverage():
-  languages = {"xx": totals({"a": (60, 1), "b": (30, 1), "c": (9, 1), "!": (1, 1)}, 10)}
-  by_count = select.select(languages, VOCAB, select.SelectionRule(min_line_fraction=None, min_count=9))
+  languages = {"xx": language({"a": (60, 1), "b": (30, 1), "c": (9, 1), "!": (1, 1)}, 10)}
+  by_count = selection.select(languages, VOCAB, selection.SelectionRule(min_count=9, **NO_BUDGET))
   assert by_count.vocab[104:] == ["a", "b", "c"]
   # 60 + 30 = 90% of 100 occurrences: coverage 0.9 needs a and b; 0.91 needs c too.
-  at_90 = select.select(languages, VOCAB, select.SelectionRule(min_line_fraction=None, coverage=0.9))
-  at_91 = select.select(languages, VOCAB, select.SelectionRule(min_line_fraction=None, coverage=0.91))
+  at_90 = selection.select(languages, VOCAB, selection.SelectionRule(coverage=0.9, **NO_BUDGET))
+  at_91 = selection.select(languages, VOCAB, selection.SelectionRule(coverage=0.91, **NO_BUDGET))
   assert at_90.vocab[104:] == ["a", "b"] and at_91.vocab[104:] == ["a", "b", "c"]
   assert at_90.per_language["xx"]["coverage"] == pytest.approx(0.9)
 
 
-def test_max_vocab_gives_every_language_the_same_coverage():
-  # xx: a 50%, b 30%, c 20%; yy: ! 80%, ab 20%. A budget of 104 + 3 keeps a, b and !:
-  # coverage 0.8 for both; adding c or ab would raise one language only and overflow the budget.
-  languages = {"xx": totals({"a": (50, 1), "b": (30, 1), "c": (20, 1)}, 10),
-               "yy": totals({"!": (80, 1), "ab": (20, 1)}, 10)}
-  selection = select.select(languages, VOCAB, select.SelectionRule(min_line_fraction=None, max_vocab=107))
-  assert selection.vocab[104:] == ["a", "b", "!"]
-  assert len(selection.vocab) == 107
-  with pytest.raises(ValueError, match="--max_vocab"):
-    select.select(languages, VOCAB, select.SelectionRule(min_line_fraction=None, max_vocab=104))
+# xx: a 50%, b 30%, c 20% of its occurrences; yy: ! 80%, ab 15%, c 5%.
+TWO_LANGUAGES = {"xx": language({"a": (50, 1), "b": (30, 1), "c": (20, 1)}, 10),
+                 "yy": language({"!": (800, 1), "ab": (150, 1), "c": (50, 1)}, 10)}
+
+
+def test_max_vocab_from_counts_is_one_shared_frequency_threshold():
+  # Per million of each language: ! 800k, a 500k, b 300k, c 200k (xx), ab 150k. Three tokens: !, a, b.
+  chosen = selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(max_vocab=107))
+  assert chosen.vocab[104:] == ["a", "b", "!"] and chosen.estimate == "counts"
+  assert chosen.per_language["xx"]["frequency_threshold_per_million"] == pytest.approx(300_000)
+  assert {info["bound_by"] for info in chosen.per_language.values()} == {"max_vocab"}
+  with pytest.raises(selection.SelectionError, match="--max_vocab"):
+    selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(max_vocab=105))
+
+
+# xx's sentences need a (3 of 5), then b and c; yy's need ! and ab together.
+SAMPLES = {"xx": sample("a", "a", "a", "a b", "c"), "yy": sample("! ab", "ab !")}
+
+
+def test_max_vocab_with_samples_buys_the_most_sentences_per_token():
+  # Hand-computed: xx's first step (a) preserves 3/5 for one token; yy's (! and ab) 2/2 for two, 0.5 a token;
+  # xx's next (b, c) 2/5 for two. Two tokens: a, then yy's step does not fit, the last one by frequency: !.
+  two = selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(max_vocab=106), SAMPLES)
+  assert two.vocab[104:] == ["a", "!"] and two.estimate == "samples"
+  assert two.per_language["xx"]["sample_preserved"] == pytest.approx(0.6)
+  assert two.per_language["yy"]["sample_preserved"] == 0
+  three = selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(max_vocab=107), SAMPLES)
+  assert three.vocab[104:] == ["a", "!", "ab"]  # By frequency alone it would be a, b, !.
+  assert three.per_language["yy"]["sample_preserved"] == 1
+
+
+def test_target_preservation_takes_each_languages_shortest_prefix():
+  # With one standard error: xx needs 0.5 + sqrt(0.5 x 0.5 / 5) = 0.72 of 5: a and b (4/5); yy both tokens.
+  chosen = selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(target_preservation=0.5, max_vocab=None),
+                            SAMPLES)
+  assert chosen.vocab[104:] == ["a", "b", "!", "ab"]
+  assert chosen.per_language["xx"]["sample_preserved"] == pytest.approx(0.8)
+  assert chosen.per_language["xx"]["bound_by"] == "target_preservation"
+  with pytest.raises(selection.SelectionError, match="yy has no sample"):
+    selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(target_preservation=0.5), {"xx": SAMPLES["xx"]})
+
+
+def test_rules_that_change_nothing_are_named():
+  chosen = selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(min_count=1, max_vocab=500))
+  assert any(warning.startswith("--min_count") for warning in chosen.warnings)
+  assert any(warning.startswith("--max_vocab 500 changed nothing") for warning in chosen.warnings)
+  assert "Warnings:" in selection.selection_markdown(chosen)
+
+
+def test_curve_of_the_sample_is_the_share_each_prefix_preserves():
+  plan = selection._LanguagePlan(TWO_LANGUAGES["xx"], np.ones(len(VOCAB), bool),
+                                 np.arange(len(VOCAB)) < 104)
+  sizes, preserved = selection.preservation_curve(SAMPLES["xx"], plan)
+  assert sizes.tolist() == [0, 1, 2, 3] and preserved.tolist() == [0, 3, 4, 5]
+
+
+def test_sampling_is_the_same_lines_in_any_order_or_partition():
+  lines = [f"line {i}. Second sentence {i * 7}!" for i in range(300)]
+  whole = sampling.BottomK(20)
+  for line in lines:
+    whole.add(line)
+  parts = [sampling.BottomK(20) for _ in range(3)]
+  for number, line in enumerate(reversed(lines)):
+    parts[number % 3].add(line)
+  merged = sorted(item for part in parts for item in part.items())[:20]
+  assert merged == whole.items()
+  assert sampling.split_sentences("Il pleut. Vraiment ? Oui!") == ["Il pleut.", "Vraiment ?", "Oui!"]
+  assert sampling.split_sentences("雨です。本当？はい") == ["雨です。", "本当？", "はい"]
+
+
+def test_sample_file_round_trip_and_errors():
+  written = SAMPLES["xx"].to_text()
+  assert written == f"{ID['a']}\n" * 3 + f"{ID['a']} {ID['b']}\n{ID['c']}\n"
+  assert Sample.from_text(written, len(VOCAB), "s").to_text() == written
+  with pytest.raises(ValueError, match="s:2: token id out of"):
+    Sample.from_text("1\n999\n", len(VOCAB), "s")
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--coverage", "1.5"], "--coverage"),
+    (["--min_line_fraction", "0.005%"], "--min_line_fraction"),
+    (["--max_vocab", "0"], "--max_vocab"),
+    (["--target_preservation", "abc"], "--target_preservation"),
+    (["--max_vocab", "50"], "--max_vocab 50 is smaller than"),
+    (["--preset", "original", "--min_line_fraction", "0.1"], "--preset original"),
+])
+def test_bad_rule_values_are_one_line_usage_errors(arguments, message, tmp_path, capsys):
+  from pipelines import outputs
+  outputs.write_counts(str(tmp_path), TWO_LANGUAGES, VOCAB, {"languages": {
+      code: counts.stats for code, counts in TWO_LANGUAGES.items()}})
+  with pytest.raises(SystemExit) as exit_:
+    selection.main(["--counts", str(tmp_path), *arguments])
+  assert exit_.value.code == 2
+  error = capsys.readouterr().err.strip().splitlines()
+  assert message in error[-1] and "Traceback" not in "\n".join(error)
 
 
 def test_parameter_counts_match_the_original_readme():
-  labse = select.labse_parameters(501_153)
+  labse = selection.labse_parameters(501_153)
   assert labse["word_embedding"] == 384_885_504
   assert round(labse["transformer"] / 1e6, 1) == 85.1
   assert round(labse["model"] / 1e6, 1) == 470.9
-  assert round(select.labse_parameters(173_347)["model"] / 1e6, 1) == 219.2
+  assert round(selection.labse_parameters(173_347)["model"] / 1e6, 1) == 219.2

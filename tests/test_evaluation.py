@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from evaluation import preservation, tatoeba
+from pipelines.sampling import Sample
 from tests.conftest import FIXTURE, ROOT, TATOEBA, shared_path
 
 SEEN_VOCAB = os.path.join(os.path.dirname(TATOEBA), "..", "labse", "labse-seen-vocab.txt")
@@ -135,28 +136,40 @@ def test_smaller_model_retrieves_as_the_original_wherever_sentences_are_preserve
 
 
 @pytest.mark.shared
-def test_preservation_reproduces_the_published_vocab_numbers(tmp_path, capsys):
-  preservation.main(["--original_vocab", shared_path(SEEN_VOCAB), "--vocab", shared_path(PUBLISHED_VOCAB),
-                     "--tatoeba", shared_path(TATOEBA), "--output", str(tmp_path)])
+def test_preservation_reproduces_the_published_vocab_numbers_without_tensorflow(tmp_path):
+  """Two vocabs in one run, from --original_vocab: TensorFlow is never imported (checked in a fresh process)."""
+  import subprocess
+  import sys
+  code = ("import sys; from evaluation import preservation; preservation.main(sys.argv[1:]); "
+          "assert 'tensorflow' not in sys.modules, 'TensorFlow was imported'")
+  shared_path(SEEN_VOCAB)
+  result = subprocess.run(
+      [sys.executable, "-c", code, "--original_vocab", SEEN_VOCAB, "--vocab", f"published={PUBLISHED_VOCAB}",
+       "--vocab", f"seen={SEEN_VOCAB}", "--tatoeba", shared_path(TATOEBA), "--output", str(tmp_path)],
+      capture_output=True, text=True, timeout=300)
+  assert result.returncode == 0, result.stderr[-2000:]
   rows = json.loads((tmp_path / "preservation.json").read_text())
-  assert rows["all"]["sentences"] == 27_096 and rows["all"]["changed"] == 1_243
-  assert f"{rows['all']['unchanged_percent']:.2f}" == "95.41"
-  assert rows["th"]["sentences"] == 548 and rows["en"]["sentences"] == 13_548
-  assert "| all | 27,096 | 25,853 | 1,243 | 95.41 |" in capsys.readouterr().out
+  published = rows["published"]
+  assert published["all"]["sentences"] == 27_096 and published["all"]["changed"] == 1_243
+  assert f"{published['all']['unchanged_percent']:.2f}" == "95.41"
+  assert published["th"]["sentences"] == 548 and published["en"]["sentences"] == 13_548
+  assert rows["seen"]["all"]["changed"] == 0  # The original itself changes nothing.
+  assert "| all | 27,096 | 25,853 | 1,243 | 95.41 |" in result.stdout
+  assert "| all | 27,096 | 95.41 | 100.00 |" in result.stdout and "| worst | | 84.10 (pl) | 100.00" in result.stdout
 
 
-def test_tokenized_texts_count_sentences_whose_tokens_are_all_kept():
+def test_samples_count_sentences_whose_tokens_are_all_kept():
   class Ids:  # Hand-made tokenization: each character's code point is its token id.
     @staticmethod
     def token_ids(sentence):
       return [ord(c) - ord("a") for c in sentence]
 
-  texts = preservation.TokenizedTexts(Ids(), ["ab", "abc", "", "d", "ca"])
+  texts = Sample.tokenize(Ids(), ["ab", "abc", "d", "ca"], "hand")
   kept = np.zeros(4, bool)
   kept[[0, 1]] = True
-  assert texts.preserved(kept) == 2  # "ab" and the empty sentence.
+  assert texts.preserved(kept) == 1  # "ab".
   kept[2] = True
-  assert texts.preserved(kept) == 4
+  assert texts.preserved(kept) == 3
 
 
 @pytest.fixture(scope="module")
@@ -178,7 +191,8 @@ def test_size_coverage_curve_from_a_run_grows_with_the_budget(samples_counts, sa
     assert shares == sorted(shares) and 0 <= shares[0] <= shares[-1] <= 100, language
   assert points[-1]["preserved_percent"]["en"] > points[0]["preserved_percent"]["en"]
   assert (tmp_path / "curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-  assert "| vocab size | parameters at LaBSE's size | coverage |" in capsys.readouterr().out
+  assert all(0 < p["preserved_percent"]["all"] <= 100 for p in points)
+  assert "| vocab size | parameters at LaBSE's size | lowest coverage |" in capsys.readouterr().out
 
 
 def test_download_script_fetches_every_pair_and_refuses_mismatched_sides(tmp_path):

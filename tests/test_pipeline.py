@@ -3,6 +3,7 @@
 import bz2
 import collections
 import glob
+import json
 import os
 
 import apache_beam as beam
@@ -11,7 +12,8 @@ import pytest
 from apache_beam.testing import test_pipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from pipelines import corpus, outputs, select, select_vocab, sources
+from pipelines import corpus, outputs, sampling, select_vocab, selection, sources
+from pipelines.sampling import Sample
 from pipelines.counting import LanguageCounts
 from samples.build_samples import multistream
 from tests.conftest import (ALL_SAMPLES, ENWIKI_EXCERPT, SAMPLE_DUMPS, make_config,
@@ -111,6 +113,20 @@ def test_samples_run_reads_every_language_and_writes_every_output(samples_run):
   assert not glob.glob(f"{output}/**/*.tmp-*", recursive=True)  # Atomic writes leave no temporaries.
 
 
+def test_samples_are_the_hash_chosen_lines_sentences_tokenized(samples_run, sample_spec):
+  """samples/<lang>.txt holds, by hand: the lines with the smallest hashes, split into sentences, as token ids."""
+  _, output = samples_run
+  lines = dump_lines(os.path.join(SAMPLE_DUMPS, "frwiki-sample-pages-articles-multistream.xml.bz2"))
+  chosen = sorted(lines, key=sampling.line_hash)  # Fewer lines than --sample_lines: every one, by hash.
+  tokenizer = sample_spec.build()
+  expected = [tokenizer.token_ids(sentence) for line in chosen for sentence in sampling.split_sentences(line)]
+  written = outputs.read_samples(str(output), sample_spec.vocab())["fr"]
+  assert written.to_text() == Sample([row for row in expected if row], "x").to_text()
+  stats = json.loads((output / "stats.json").read_text())
+  assert stats["languages"]["fr"]["sample"] == {"lines": len(lines), "sentences": len(written)}
+  assert "samples" in (output / "selection.md").read_text()  # The default budget was measured on them.
+
+
 def test_counts_tsv_rows_are_sorted_and_hold_tokens_verbatim(samples_run):
   _, output = samples_run
   vocab = outputs.read_counts(str(output))[0]
@@ -130,9 +146,9 @@ def test_dump_text_writes_the_first_lines_in_dump_order(samples_run, sample_spec
 
 def test_selection_rerun_from_counts_alone_gives_the_same_vocab(samples_run, tmp_path):
   _, output = samples_run
-  select.main(["--counts", str(output), "--output", str(tmp_path)])
+  selection.main(["--counts", str(output), "--output", str(tmp_path)])
   assert (tmp_path / "vocab.txt").read_bytes() == (output / "vocab.txt").read_bytes()
-  select.main(["--counts", str(output), "--output", str(tmp_path), "--coverage", "0.9"])
+  selection.main(["--counts", str(output), "--output", str(tmp_path), "--coverage", "0.9"])
   assert len((tmp_path / "vocab.txt").read_bytes()) < len((output / "vocab.txt").read_bytes())
 
 
@@ -176,6 +192,10 @@ def test_merge_counts_combine_fn():
   right = combine.add_input(combine.create_accumulator(), parts[2])
   merged = combine.extract_output(combine.merge_accumulators([left, combine.create_accumulator(), right]))
   assert list(merged.token_counts) == [0, 1, 2, 3] and merged.stats["lines"] == 6
+  # Beam's contract: inputs and the accumulators handed to merge_accumulators are never changed.
+  assert [list(part.token_counts) for part in parts] == [[0, 1, 0, 0], [0, 0, 2, 0], [0, 0, 0, 3]]
+  assert [part.stats["lines"] for part in parts] == [1, 2, 3]
+  assert list(right.token_counts) == [0, 0, 0, 3]
 
 
 def test_count_shard_tokens_transform(sample_spec):

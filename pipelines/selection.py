@@ -1,0 +1,584 @@
+"""Vocab selection: which of the original tokens the smaller model keeps.
+
+    python -m pipelines.selection --counts RUN_DIR [--output DIR] [--languages en,fr,...]
+        [--max_vocab N | --target_preservation P] [--sample_text LANG=PATH ...]
+        [--min_count N] [--min_line_fraction F] [--coverage C] [--preset original]
+
+A sentence keeps its exact embedding only when every token of its original tokenization is kept,
+so selection aims at sentences. Each language ranks its tokens by count; a language keeps a prefix
+of its ranking, and the vocab is the union over languages (plus the special tokens).
+
+- Filters, per language, a token must pass each one given: `min_count` (occurrences),
+  `min_line_fraction` (share of the language's lines it occurs in; the original smaller-LaBSE's rule
+  was 0.005% of 1M lines, `--preset original`), `coverage` (the most frequent tokens until they
+  cover this share of the language's occurrences).
+- `max_vocab N` spends N tokens where they preserve the most sentences in total, every language's
+  sentences weighing the same. With sentence samples (a pipeline run keeps them; `--sample_text`
+  brings your own) the preserved share of each language's sample is measured for every prefix and
+  the budget goes, step by step, to the language whose next step preserves the most sentences per
+  token it adds. From counts alone (no sample) a sentence is taken to draw its tokens at its
+  language's frequencies, so the budget goes to one shared frequency threshold: each language keeps
+  every token it uses at least that many times per million tokens.
+- `target_preservation P`: the smallest prefixes whose sample preservation is at least P in every
+  language, plus one standard error of the sample's share so that it holds on new text (needs samples).
+- With no rule at all: `max_vocab` 173,347, the published smaller-LaBSE's size.
+
+Total rather than worst language for the budget: at a fixed size, lifting the hardest language by
+a fraction of a point costs tokens that would preserve more sentences elsewhere; a floor for every
+language is what `target_preservation` is for.
+
+Every bracketed special token of the original vocab keeps its original id (the preprocess graph
+has the ids of [PAD], [UNK], [CLS], [SEP], [MASK] baked in); the other kept tokens follow in
+original id order, so a smaller vocab is a subsequence of the original.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import fractions
+import heapq
+import json
+import logging
+import math
+import sys
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from pipelines import outputs
+from pipelines.counting import LanguageCounts
+from pipelines.sampling import Sample
+from pipelines.vocab import REQUIRED_SPECIAL_TOKENS, is_special_token
+
+HIDDEN_SIZE = 768  # LaBSE's width, for parameter counts.
+PUBLISHED_VOCAB_SIZE = 173_347  # The published smaller-LaBSE (15 languages): the default budget.
+ORIGINAL_MIN_LINE_FRACTION = "0.00005"  # The original smaller-LaBSE: 0.005% of a language's lines.
+ORIGINAL_MAX_LINES_PER_LANGUAGE = 1_000_000
+PRESETS = ("original",)
+_NEVER = np.iinfo(np.int64).max  # Rank of a token a language's prefix never reaches.
+
+logger = logging.getLogger(__name__)
+
+
+class SelectionError(ValueError):
+  """A rule that cannot be applied to these counts (named, for a one-line error)."""
+
+
+def labse_parameters(vocab_size: int, hidden: int = HIDDEN_SIZE, layers: int = 12, intermediate: int = 3072,
+                     positions: int = 512, token_types: int = 2) -> dict[str, int]:
+  """Parameter counts of a LaBSE-shaped BERT encoder, split as in the original README's table.
+
+  "transformer" is the layers alone (85.1M for LaBSE); "model" adds the word, position and type
+  embeddings, the embedding layer norm and the pooler (470.9M for LaBSE's 501,153 tokens).
+  """
+  per_layer = (4 * (hidden * hidden + hidden)  # Query, key, value and attention output.
+               + 2 * (hidden * intermediate) + intermediate + hidden  # Feed-forward.
+               + 2 * 2 * hidden)  # Two layer norms.
+  transformer = layers * per_layer
+  word_embedding = vocab_size * hidden
+  other = positions * hidden + token_types * hidden + 2 * hidden + hidden * hidden + hidden
+  return {"vocab_size": vocab_size, "transformer": transformer, "word_embedding": word_embedding,
+          "model": transformer + word_embedding + other}
+
+
+@dataclasses.dataclass(frozen=True)
+class SelectionRule:
+  min_line_fraction: str | None = None  # Decimal string, exact: "0.00005".
+  min_count: int | None = None
+  coverage: float | None = None
+  max_vocab: int | None = PUBLISHED_VOCAB_SIZE
+  target_preservation: float | None = None
+  preset: str | None = None
+
+  def __post_init__(self):
+    if self.min_line_fraction is not None and not 0 <= fractions.Fraction(self.min_line_fraction) <= 1:
+      raise SelectionError(f"--min_line_fraction must be between 0 and 1, got {self.min_line_fraction}")
+    if self.min_count is not None and self.min_count < 1:
+      raise SelectionError(f"--min_count must be at least 1, got {self.min_count}")
+    if self.coverage is not None and not 0 < self.coverage <= 1:
+      raise SelectionError(f"--coverage must be in (0, 1], got {self.coverage}")
+    if self.max_vocab is not None and self.max_vocab < 1:
+      raise SelectionError(f"--max_vocab must be positive, got {self.max_vocab}")
+    if self.target_preservation is not None and not 0 < self.target_preservation <= 1:
+      raise SelectionError(f"--target_preservation must be in (0, 1], got {self.target_preservation}")
+
+  @classmethod
+  def original(cls) -> "SelectionRule":
+    """The original smaller-LaBSE's rule: tokens in at least 0.005% of a language's lines."""
+    return cls(min_line_fraction=ORIGINAL_MIN_LINE_FRACTION, max_vocab=None, preset="original")
+
+  def filters(self) -> dict[str, str]:
+    """The per-language filters given, by option name, described."""
+    described = {}
+    if self.min_line_fraction is not None:
+      described["min_line_fraction"] = f"in at least {float(self.min_line_fraction):.6%} of a language's lines"
+    if self.min_count is not None:
+      described["min_count"] = f"at least {self.min_count:,} occurrences"
+    if self.coverage is not None:
+      described["coverage"] = f"among the most frequent tokens covering {self.coverage:.4%} of a language's occurrences"
+    return described
+
+  def describe(self) -> str:
+    parts = list(self.filters().values())
+    if self.target_preservation is not None:
+      parts.append(f"the smallest vocab preserving at least {self.target_preservation:.2%} of each language's "
+                   "sample sentences")
+    if self.max_vocab is not None:
+      parts.append(f"at most {self.max_vocab:,} tokens, spent where they preserve the most sentences")
+    text = "; ".join(parts) or "every token seen"
+    return f"{text} (preset {self.preset})" if self.preset else text
+
+
+@dataclasses.dataclass
+class Selection:
+  vocab: list[str]  # The new vocab, in new id order.
+  original_ids: np.ndarray  # original_ids[new_id] = original id.
+  per_language: dict[str, dict]
+  rule: SelectionRule
+  original_vocab_size: int
+  estimate: str  # "samples", "counts" or "none": what the budget or target was measured on.
+  warnings: list[str]
+
+  @property
+  def parameters(self) -> dict[str, dict[str, int]]:
+    return {"original": labse_parameters(self.original_vocab_size), "smaller": labse_parameters(len(self.vocab))}
+
+
+def min_lines_for(fraction: str, lines: int) -> int:
+  """Lines a token must occur in: ceil(fraction x lines), computed exactly (0.00005 x 1M = 50)."""
+  return max(1, math.ceil(fractions.Fraction(fraction) * lines))
+
+
+def ranking(token_counts: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+  """Eligible token ids by count, descending, ties by id."""
+  ids = np.flatnonzero(eligible & (token_counts > 0))
+  return ids[np.lexsort((ids, -token_counts[ids]))]
+
+
+def filter_masks(counts: LanguageCounts, rule: SelectionRule) -> dict[str, np.ndarray]:
+  """Each filter's pass mask for one language, by option name."""
+  token_counts = counts.token_counts
+  masks = {}
+  if rule.min_line_fraction is not None:
+    masks["min_line_fraction"] = counts.line_counts >= min_lines_for(rule.min_line_fraction, counts.stats["lines"])
+  if rule.min_count is not None:
+    masks["min_count"] = token_counts >= rule.min_count
+  if rule.coverage is not None:
+    order = ranking(token_counts, np.ones(token_counts.size, bool))
+    cumulative = np.cumsum(token_counts[order])
+    mask = np.zeros(token_counts.size, bool)
+    if cumulative.size:
+      mask[order[:int(np.searchsorted(cumulative, rule.coverage * cumulative[-1], side="left")) + 1]] = True
+    masks["coverage"] = mask
+  return masks
+
+
+class _LanguagePlan:
+  """One language's ranked candidates and the prefix of them it keeps."""
+
+  def __init__(self, counts: LanguageCounts, candidates: np.ndarray, special: np.ndarray):
+    self.counts = counts
+    self.order = ranking(counts.token_counts, candidates & ~special)
+    self.rank = np.full(candidates.size, _NEVER, np.int64)
+    self.rank[self.order] = np.arange(self.order.size)
+    self.rank[special] = -1  # Always kept.
+    self.kept = self.order.size  # Prefix length; a target or budget may shorten it.
+
+
+def preservation_curve(sample: Sample, plan: _LanguagePlan) -> tuple[np.ndarray, np.ndarray]:
+  """(prefix sizes, sample sentences its own prefix of that size preserves) at every step of the curve.
+
+  A sentence is preserved by a prefix longer than the highest rank among its tokens; sentences
+  holding a token the language never ranks (filtered out, or never counted) are never reached.
+  """
+  needs = sample.needs(plan.rank)
+  reachable = np.sort(needs[needs != _NEVER])
+  always = int((reachable < 0).sum())
+  sizes = np.unique(reachable[reachable >= 0] + 1)
+  preserved = np.searchsorted(reachable, sizes - 1, side="right")
+  return np.concatenate([[0], sizes]), np.concatenate([[always], preserved])
+
+
+def _upper_hull(sizes: np.ndarray, preserved: np.ndarray) -> list[tuple[int, int]]:
+  """Vertices of the upper concave hull of a non-decreasing step curve: the steps worth taking whole.
+
+  Integers throughout, so that collinear vertices are recognised exactly.
+  """
+  hull: list[tuple[int, int]] = []
+  for x, y in zip(sizes.tolist(), preserved.tolist()):
+    while len(hull) >= 2:
+      (x1, y1), (x2, y2) = hull[-2], hull[-1]
+      if (y2 - y1) * (x - x1) <= (y - y1) * (x2 - x1):  # The middle vertex lies on or below the chord.
+        hull.pop()
+      else:
+        break
+    hull.append((x, y))
+  return hull
+
+
+def _spend_on_samples(plans: Mapping[str, _LanguagePlan], samples: Mapping[str, Sample], union: np.ndarray,
+                      budget: int, refresh_every: int = 64) -> None:
+  """Greedy along each language's concave preservation curve: next, the step adding most sentences per token.
+
+  A step's price is the tokens it adds that no language has kept yet, so prices only fall as the
+  union grows; priorities are refreshed every `refresh_every` steps.
+  """
+  hulls = {language: _upper_hull(*preservation_curve(samples[language], plan)) for language, plan in plans.items()}
+  position = dict.fromkeys(plans, 0)  # Index of each language's current hull vertex.
+  for plan in plans.values():
+    plan.kept = 0
+  spent = int(union.sum())
+
+  def priority(language: str):
+    hull, index, plan = hulls[language], position[language], plans[language]
+    if index + 1 >= len(hull):
+      return None
+    (_, preserved), (size, next_preserved) = hull[index], hull[index + 1]
+    price = int((~union[plan.order[plan.kept:size]]).sum())
+    share = (next_preserved - preserved) / len(samples[language])  # Every language's sample weighs the same.
+    return -share / max(price, 0.5), price, size
+
+  def ranked():
+    heap = [(step[0], language) for language in plans if (step := priority(language))]
+    heapq.heapify(heap)
+    return heap
+
+  heap, taken = ranked(), 0
+  while heap:
+    _, language = heapq.heappop(heap)
+    step = priority(language)
+    if step is None:
+      continue
+    _, price, size = step
+    if spent + price > budget:
+      continue  # Its later steps build on this one: the language is done.
+    plan = plans[language]
+    union[plan.order[plan.kept:size]] = True
+    spent += price
+    plan.kept = size
+    position[language] += 1
+    taken += 1
+    if taken % refresh_every == 0:
+      heap = ranked()
+    elif (step := priority(language)):
+      heapq.heappush(heap, (step[0], language))
+
+
+def _spend_on_frequencies(plans: Mapping[str, _LanguagePlan], union: np.ndarray, budget: int) -> float | None:
+  """Fills the budget by one shared threshold on frequency per million tokens; returns the threshold."""
+  score = np.zeros(union.size)
+  for plan in plans.values():
+    frequency = plan.counts.token_counts[plan.order] * 1e6 / max(int(plan.counts.token_counts.sum()), 1)
+    score[plan.order] = np.maximum(score[plan.order], frequency)
+  ids = np.flatnonzero((score > 0) & ~union)
+  chosen = ids[np.lexsort((ids, -score[ids]))][:max(budget - int(union.sum()), 0)]
+  union[chosen] = True
+  return float(score[chosen].min()) if chosen.size else None
+
+
+def _meet_target(plans: Mapping[str, _LanguagePlan], samples: Mapping[str, Sample], target: float,
+                 warnings: list[str]) -> None:
+  """Each language's shortest prefix preserving `target` of its sample, plus one standard error.
+
+  The cut is where the sample first reaches the target, so on other text of the same kind it
+  falls short about half the time; one standard error of the sample's share (1.3 points for 500
+  sentences at 90%) makes it hold on new text most of the time.
+  """
+  for language, plan in plans.items():
+    sentences = len(samples[language])
+    needed = min(1.0, target + math.sqrt(target * (1 - target) / sentences))
+    sizes, preserved = preservation_curve(samples[language], plan)
+    reached = np.flatnonzero(preserved >= needed * sentences - 1e-9)
+    shares = preserved / sentences
+    if reached.size:
+      plan.kept = int(sizes[reached[0]])
+    else:
+      warnings.append(f"{language}: at most {shares[-1]:.2%} of its sample is reachable with these filters "
+                      f"(its other sentences hold tokens the filters drop or the counts never saw); kept all candidates")
+
+
+def select(counts: Mapping[str, LanguageCounts], original_vocab: Sequence[str], rule: SelectionRule,
+           samples: Mapping[str, Sample] | None = None) -> Selection:
+  """Applies `rule` to every language's counts (and samples) and builds the new vocab."""
+  samples = dict(samples or {})
+  size = len(original_vocab)
+  special = np.fromiter((is_special_token(token) for token in original_vocab), bool, size)
+  missing = [token for token in REQUIRED_SPECIAL_TOKENS if token not in original_vocab]
+  if missing:
+    raise SelectionError(f"the original vocab lacks the special tokens {missing}")
+  special_ids = np.flatnonzero(special)
+  if special_ids.size and special_ids[-1] != special_ids.size - 1:
+    raise SelectionError("the original vocab's bracketed special tokens are not its first ids; "
+                         "they could not keep their ids in a smaller vocab")
+  if not counts:
+    raise SelectionError("no language to select for")
+  warnings: list[str] = []
+
+  filters = {language: filter_masks(language_counts, rule) for language, language_counts in counts.items()}
+  plans = {}
+  for language, language_counts in counts.items():
+    candidates = np.ones(size, bool)
+    for mask in filters[language].values():
+      candidates &= mask
+    plans[language] = _LanguagePlan(language_counts, candidates, special)
+  for name, text in rule.filters().items():
+    seen_removed = sum(int(((c.token_counts > 0) & ~special & ~filters[l][name]).sum()) for l, c in counts.items())
+    if not seen_removed:
+      warnings.append(f"--{name} ({text}) changed nothing: every token seen passes it")
+
+  candidate_union = special.copy()
+  for plan in plans.values():
+    candidate_union[plan.order] = True
+  needs_samples = rule.target_preservation is not None
+  unsampled = [language for language in counts if language not in samples or not len(samples[language])]
+  estimate = "samples" if not unsampled else "counts"
+  if needs_samples and unsampled:
+    raise SelectionError(f"--target_preservation measures sentences, and {', '.join(sorted(unsampled))} "
+                         "has no sample: give --sample_text LANG=PATH for it (or leave it out with --languages)")
+  if unsampled and len(unsampled) < len(counts):
+    warnings.append(f"no sample for {', '.join(sorted(unsampled))}: the budget was spent by frequency in every "
+                    "language, the samples only measured")
+
+  bound_by_budget = False
+  if rule.target_preservation is not None:
+    _meet_target(plans, samples, rule.target_preservation, warnings)
+  union = special.copy()
+  for plan in plans.values():
+    union[plan.order[:plan.kept]] = True
+  threshold = None
+  if rule.max_vocab is not None:
+    if int(union.sum()) <= rule.max_vocab:
+      if rule.target_preservation is None:
+        warnings.append(f"--max_vocab {rule.max_vocab:,} changed nothing: the other rules keep "
+                        f"{int(union.sum()):,} tokens")
+    else:
+      bound_by_budget = True
+      if rule.target_preservation is not None:
+        warnings.append(f"--target_preservation needs {int(union.sum()):,} tokens, more than --max_vocab "
+                        f"{rule.max_vocab:,}: the budget bound instead")
+      if int(special.sum()) + len(plans) > rule.max_vocab:
+        raise SelectionError(f"--max_vocab {rule.max_vocab} is smaller than the {int(special.sum())} special tokens "
+                             "and one token per language")
+      union = special.copy()
+      if estimate == "samples":
+        _spend_on_samples(plans, samples, union, rule.max_vocab)
+        leftover = rule.max_vocab - int(union.sum())
+        if leftover > 0:  # Steps too large for what is left: the rest by frequency.
+          threshold = _spend_on_frequencies(plans, union, rule.max_vocab)
+      else:
+        threshold = _spend_on_frequencies(plans, union, rule.max_vocab)
+  elif rule.target_preservation is None and not rule.filters():
+    estimate = "none"
+
+  original_ids = np.flatnonzero(union)
+  per_language = {}
+  for language, plan in plans.items():
+    language_counts = plan.counts.token_counts
+    total = int(language_counts.sum())
+    seen = (language_counts > 0) & ~special
+    kept_own = union & seen
+    removed_by = {name: int((seen & ~mask).sum()) for name, mask in filters[language].items()}
+    if bound_by_budget and int((union[plan.order]).sum()) < plan.order.size:
+      bound = "max_vocab"
+    elif rule.target_preservation is not None and plan.kept < plan.order.size:
+      bound = "target_preservation"
+    else:
+      bound = ", ".join(name for name, removed in removed_by.items() if removed) or "nothing (every token seen)"
+    sample = samples.get(language)
+    per_language[language] = {
+        "lines": int(plan.counts.stats.get("lines", 0)),
+        "occurrences": total,
+        "tokens_seen": int(seen.sum()),
+        "candidates": int(plan.order.size),
+        "tokens_kept": int(kept_own.sum()),
+        "coverage": float(language_counts[union].sum() / total) if total else 0.0,
+        "sample_sentences": len(sample) if sample is not None else 0,
+        "sample_preserved": (sample.preserved(union) / len(sample)) if sample is not None and len(sample) else None,
+        "removed_by": removed_by,
+        "bound_by": bound,
+        "min_lines": (min_lines_for(rule.min_line_fraction, int(plan.counts.stats.get("lines", 0)))
+                      if rule.min_line_fraction is not None else None),
+    }
+  if threshold is not None:
+    for info in per_language.values():
+      info["frequency_threshold_per_million"] = threshold
+  return Selection([original_vocab[i] for i in original_ids], original_ids, per_language, rule, size, estimate,
+                   warnings)
+
+
+def selection_report(selection: Selection) -> dict:
+  return {
+      "rule": dataclasses.asdict(selection.rule),
+      "rule_text": selection.rule.describe(),
+      "estimate": selection.estimate,
+      "vocab_size": len(selection.vocab),
+      "original_vocab_size": selection.original_vocab_size,
+      "parameters": selection.parameters,
+      "languages": selection.per_language,
+      "warnings": selection.warnings,
+  }
+
+
+def selection_markdown(selection: Selection) -> str:
+  lines = ["# Vocab selection", "", f"Rule: {selection.rule.describe()}.", ""]
+  measured = {"samples": "Budget and targets measured on sentence samples (the share of each language's sample "
+                         "sentences whose every token is kept).",
+              "counts": "No sentence sample for every language: the budget went to one shared frequency threshold "
+                        "(occurrences per million tokens of each language).",
+              "none": ""}[selection.estimate]
+  if measured:
+    lines += [measured, ""]
+  lines += ["| language | lines | tokens seen | kept for it | coverage of occurrences | sample sentences "
+            "| sample preserved | bound by |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+  for language, info in sorted(selection.per_language.items()):
+    preserved = "" if info["sample_preserved"] is None else f"{info['sample_preserved']:.2%}"
+    lines.append(f"| {language} | {info['lines']:,} | {info['tokens_seen']:,} | {info['tokens_kept']:,} | "
+                 f"{info['coverage']:.4%} | {info['sample_sentences']:,} | {preserved} | {info['bound_by']} |")
+  samples = [info for info in selection.per_language.values() if info["sample_preserved"] is not None]
+  if samples:
+    total = sum(info["sample_preserved"] * info["sample_sentences"] for info in samples)
+    lines.append(f"| all | | | | | {sum(i['sample_sentences'] for i in samples):,} | "
+                 f"{total / max(sum(i['sample_sentences'] for i in samples), 1):.2%} | |")
+  if selection.warnings:
+    lines += ["", "Warnings:", ""] + [f"- {warning}" for warning in selection.warnings]
+  lines += [
+      "", f"Vocab: {len(selection.vocab):,} of {selection.original_vocab_size:,} tokens "
+      f"({len(selection.vocab) / selection.original_vocab_size:.1%}).", "",
+      f"Parameters at LaBSE's size (hidden {HIDDEN_SIZE}, 12 layers):", "",
+      parameter_table(selection.parameters), "",
+  ]
+  return "\n".join(lines)
+
+
+def parameter_table(parameters: Mapping[str, Mapping[str, int]]) -> str:
+  """The original README's parameter table, one row per model."""
+  rows = ["| model | #param(transformer) | #param(word embedding) | #param(model) | vocab size |",
+          "| --- | ---: | ---: | ---: | ---: |"]
+  for name, p in parameters.items():
+    rows.append(f"| {name} | {p['transformer'] / 1e6:.1f}M | {p['word_embedding'] / 1e6:.1f}M | "
+                f"{p['model'] / 1e6:.1f}M | {p['vocab_size']:,} |")
+  return "\n".join(rows)
+
+
+def write_selection(selection: Selection, output: str) -> None:
+  outputs.write_text(outputs.join(output, "vocab.txt"), "".join(token + "\n" for token in selection.vocab))
+  outputs.write_text(outputs.join(output, "selection.json"), json.dumps(selection_report(selection), indent=2) + "\n")
+  outputs.write_text(outputs.join(output, "selection.md"), selection_markdown(selection))
+
+
+# Command line.
+
+def _fraction(text: str) -> str:
+  """An exact decimal fraction (kept as text: 0.00005 x 1M must be 50, not 50.000000000000004)."""
+  if text.lower() == "none":
+    return "none"
+  try:
+    value = fractions.Fraction(text)
+  except (ValueError, ZeroDivisionError):
+    raise argparse.ArgumentTypeError(f"expected a decimal fraction such as 0.00005 (or none), got {text!r}") from None
+  if not 0 <= value <= 1:
+    raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
+  return text
+
+
+def _positive_int(text: str) -> int:
+  try:
+    value = int(text.replace("_", "").replace(",", ""))
+  except ValueError:
+    raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+  if value < 1:
+    raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+  return value
+
+
+def _share(text: str) -> float:
+  percent = text.endswith("%")
+  try:
+    value = float(text[:-1]) / 100 if percent else float(text)
+  except ValueError:
+    raise argparse.ArgumentTypeError(f"expected a share such as 0.99 or 99%, got {text!r}") from None
+  if not 0 < value <= 1:
+    raise argparse.ArgumentTypeError(f"must be in (0, 1] (or 0-100%), got {text}")
+  return value
+
+
+def add_rule_arguments(parser: argparse.ArgumentParser) -> None:
+  group = parser.add_argument_group("selection rules (with none given: --max_vocab 173347)")
+  group.add_argument("--max_vocab", type=_positive_int,
+                     help="at most N tokens, spent where they preserve the most sentences in total")
+  group.add_argument("--target_preservation", type=_share, metavar="P",
+                     help="the smallest vocab preserving at least P (0.99 or 99%%) of every language's sample sentences")
+  group.add_argument("--min_count", type=_positive_int, help="filter: at least this many occurrences in the language")
+  group.add_argument("--min_line_fraction", type=_fraction,
+                     help="filter: in at least this fraction of the language's lines (0.00005 = 0.005%%)")
+  group.add_argument("--coverage", type=_share,
+                     help="filter: the language's most frequent tokens covering this share of its occurrences")
+  group.add_argument("--preset", choices=PRESETS,
+                     help="original: the original smaller-LaBSE's rule, tokens in 0.005%% of a language's lines "
+                          "(with the pipeline's --max_lines_per_language 1000000)")
+
+
+def rule_from_arguments(args: argparse.Namespace) -> SelectionRule:
+  """The rule the options give; raises SelectionError for combinations that cannot work."""
+  fraction = None if args.min_line_fraction in (None, "none") else args.min_line_fraction
+  if args.preset == "original":
+    if fraction is not None and fractions.Fraction(fraction) != fractions.Fraction(ORIGINAL_MIN_LINE_FRACTION):
+      raise SelectionError("--preset original sets --min_line_fraction 0.00005; give one or the other")
+    fraction = ORIGINAL_MIN_LINE_FRACTION
+  given = any(value is not None for value in (fraction, args.min_count, args.coverage, args.max_vocab,
+                                             args.target_preservation))
+  max_vocab = args.max_vocab if given else PUBLISHED_VOCAB_SIZE
+  return SelectionRule(fraction, args.min_count, args.coverage, max_vocab, args.target_preservation, args.preset)
+
+
+def read_run(run_dir: str, languages_: Sequence[str] | None = None):
+  """(original vocab, counts by language, samples by language, tokenizer spec) of a finished run."""
+  vocab, counts = outputs.read_counts(run_dir)
+  if languages_:
+    unknown = [code for code in languages_ if code not in counts]
+    if unknown:
+      raise SelectionError(f"--languages {', '.join(unknown)}: not counted in {run_dir} "
+                           f"(it has {', '.join(sorted(counts))})")
+    counts = {code: counts[code] for code in languages_}
+  samples = {language: sample for language, sample in outputs.read_samples(run_dir, vocab).items() if language in counts}
+  return vocab, counts, samples
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+  logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+  parser = argparse.ArgumentParser(prog="python -m pipelines.selection", description=__doc__.split("\n\n")[0])
+  parser.add_argument("--counts", required=True, help="output directory of a pipelines.select_vocab run")
+  parser.add_argument("--output", help="where to write vocab.txt and selection.*; default: --counts")
+  parser.add_argument("--languages", help="comma-separated subset of the run's languages to select for")
+  parser.add_argument("--sample_text", action="append", default=[], metavar="LANG=PATH",
+                      help="your own text, one sentence a line, as LANG's sample instead of the run's (repeatable)")
+  add_rule_arguments(parser)
+  args = parser.parse_args(argv)
+  from pipelines import corpus, languages as language_codes, sources
+  from pipelines.vocab import VocabError
+  try:
+    rule = rule_from_arguments(args)
+    requested = None
+    if args.languages:
+      requested = [language_codes.resolve(code).code for code in args.languages.split(",") if code.strip()]
+    vocab, counts, samples = read_run(args.counts, requested)
+    if args.sample_text:
+      tokenizer = outputs.read_tokenizer_spec(args.counts, vocab).build()
+      for language, sentences in corpus.read_sentence_files(args.sample_text, "--sample_text").items():
+        if language not in counts:
+          raise SelectionError(f"--sample_text {language}=...: {language} is not among the languages selected for "
+                               f"({', '.join(sorted(counts))})")
+        samples[language] = Sample.tokenize(tokenizer, sentences, f"--sample_text {language}")
+    selection = select(counts, vocab, rule, samples)
+  except (SelectionError, VocabError, sources.SourceError, language_codes.UnknownLanguageError) as error:
+    parser.exit(2, f"{parser.prog}: error: {error}\n")
+  except (OSError, ValueError) as error:
+    parser.exit(2, f"{parser.prog}: error: {error}\n")
+  write_selection(selection, args.output or args.counts)
+  print(selection_markdown(selection))
+
+
+if __name__ == "__main__":
+  main(sys.argv[1:])
