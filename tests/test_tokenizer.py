@@ -124,3 +124,8 @@ def test_self_check_refuses_a_tokenizer_that_disagrees_with_the_original(char_cl
   always_unk = lambda texts: [[SMALL_VOCAB.index("[UNK]")] for _ in texts]  # noqa: E731
   with pytest.raises(reference.TokenizerMismatchError, match="disagrees with the original"):
     reference.check_agreement(fast, always_unk, ["the cat"])
+
+
+def test_shipped_char_classes_are_tf_texts_own(sample_spec):
+  """The table that tokenizes without TensorFlow is what tf_text's cased BertTokenizer does, probed now."""
+  assert sample_spec.char_classes == tokenizer.CharClasses.tf_text_cased()
