@@ -372,8 +372,11 @@ def configure(argv: Sequence[str]) -> tuple[PipelineOptions, RunConfig]:
 
 
 def run(argv: Sequence[str]) -> dict:
-  """Runs the job to completion; returns stats.json's content."""
-  options, config = configure(argv)
+  """Runs the job to completion, then selects the vocab; returns stats.json's content."""
+  return run_configured(*configure(argv))
+
+
+def run_configured(options: PipelineOptions, config: RunConfig) -> dict:
   logger.info("Languages: %s; %d dumps, %d text files; vocab from %s (%s)", ", ".join(config.languages),
               len(config.dumps), len(config.text_files), config.tokenizer.source,
               "uncased" if config.tokenizer.lower_case else "cased")
@@ -392,8 +395,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     SelectVocabOptions._add_argparse_args(parser)
     parser.print_help()
     return
-  run(argv)
-  print(outputs.read_bytes(outputs.join(SelectVocabOptions(argv).output, "selection.md")).decode("utf-8"))
+  prog = "python -m pipelines.select_vocab"
+
+  def usage_error(message: str) -> None:
+    print(f"{prog}: error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+  try:
+    options, config = configure(argv)
+  except (ValueError, OSError) as error:  # The user's: a bad value, a missing file, an unknown language.
+    usage_error(str(error))
+  try:
+    run_configured(options, config)
+  except selection.SelectionError as error:  # The counts are written; rerun pipelines.selection on them.
+    usage_error(f"{error} (the counts are in {config.output}: rerun `python -m pipelines.selection --counts` "
+                "on them with other rules)")
+  print(outputs.read_bytes(outputs.join(config.output, "selection.md")).decode("utf-8"))
 
 
 if __name__ == "__main__":

@@ -368,8 +368,8 @@ def select(counts: Mapping[str, LanguageCounts], original_vocab: Sequence[str], 
           threshold = _spend_on_frequencies(plans, union, rule.max_vocab)
       else:
         threshold = _spend_on_frequencies(plans, union, rule.max_vocab)
-  elif rule.target_preservation is None and not rule.filters():
-    estimate = "none"
+  if rule.target_preservation is None and not bound_by_budget:
+    estimate = "none"  # Filters alone (or nothing): no budget was spent, no target measured.
 
   original_ids = np.flatnonzero(union)
   per_language = {}
@@ -425,8 +425,10 @@ def selection_markdown(selection: Selection) -> str:
   measured = {"samples": "Budget and targets measured on sentence samples (the share of each language's sample "
                          "sentences whose every token is kept).",
               "counts": "No sentence sample for every language: the budget went to one shared frequency threshold "
-                        "(occurrences per million tokens of each language).",
+                        "(occurrences per million tokens of each language){threshold}.",
               "none": ""}[selection.estimate]
+  threshold = next((info.get("frequency_threshold_per_million") for info in selection.per_language.values()), None)
+  measured = measured.format(threshold=f": at least {threshold:,.3g} per million" if threshold else "")
   if measured:
     lines += [measured, ""]
   lines += ["| language | lines | tokens seen | kept for it | coverage of occurrences | sample sentences "

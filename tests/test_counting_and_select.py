@@ -86,6 +86,7 @@ def test_preset_original_keeps_tokens_in_enough_lines():
   chosen = selection.select(languages, VOCAB, selection.SelectionRule.original())
   assert chosen.vocab == [*LABSE_SPECIAL_TOKENS, "a", "c"]
   assert chosen.per_language["xx"]["min_lines"] == 50 and chosen.per_language["xx"]["bound_by"] == "min_line_fraction"
+  assert chosen.estimate == "none" and "budget" not in selection.selection_markdown(chosen)
 
 
 def test_special_tokens_keep_ids_and_the_rest_keeps_original_order():

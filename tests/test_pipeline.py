@@ -227,3 +227,19 @@ def test_requested_language_without_input_is_an_error(sample_spec, tmp_path):
 def test_a_glob_matching_nothing_is_an_error(sample_spec, tmp_path):
   with pytest.raises(sources.SourceError, match="matches no file"):
     make_config(sample_spec, tmp_path, dumps=[str(tmp_path / "nothing-*.xml.bz2")])
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--sample_lines", "-1"], "--sample_lines must be 0 or more"),
+    (["--languages", "xx"], "unknown language 'xx'"),
+    (["--coverage", "1.5"], "--coverage: must be in (0, 1]"),
+])
+def test_bad_command_lines_are_one_line_errors(arguments, message, tmp_path, capsys):
+  text = tmp_path / "en.txt"
+  text.write_text("A line long enough.\n")
+  with pytest.raises(SystemExit) as exit_:
+    select_vocab.main(["--text_files", f"en={text}", "--vocab_file", str(text), "--output", str(tmp_path / "out"),
+                       *arguments])
+  assert exit_.value.code == 2
+  error = capsys.readouterr().err.strip().splitlines()
+  assert message in error[-1] and not any("Traceback" in line for line in error)
