@@ -36,7 +36,7 @@ from evaluation import tatoeba
 from pipelines import corpus, outputs, selection
 from pipelines.counting import LanguageCounts
 from pipelines.sampling import Sample
-from pipelines.tokenizer import CharClasses, TokenizerSpec
+from pipelines.tokenizer import TokenizerSpec
 from pipelines.vocab import UNK, VocabError, read_vocab
 
 DEFAULT_CURVE_POINTS = 10
@@ -59,16 +59,18 @@ def read_texts(tatoeba_dir: str | None, text_specs: Sequence[str]) -> dict[str, 
   return texts
 
 
-def tokenization_changes(original, original_vocab: Sequence[str], new, new_vocab: Sequence[str],
+def token_strings(tokenizer, vocab: Sequence[str], sentences: Sequence[str]) -> list[list[str]]:
+  return [[vocab[i] for i in tokenizer.token_ids(sentence)] for sentence in sentences]
+
+
+def tokenization_changes(before: Sequence[Sequence[str]], new, new_vocab: Sequence[str],
                          sentences: Sequence[str]) -> dict[str, int]:
-  """Sentences whose token strings differ between the two tokenizers, and [UNK]s the new one adds."""
+  """Sentences whose token strings under `new` differ from `before` (the original's), and the [UNK]s it adds."""
   changed = new_unks = 0
-  for sentence in sentences:
-    before = [original_vocab[i] for i in original.token_ids(sentence)]
-    after = [new_vocab[i] for i in new.token_ids(sentence)]
-    if before != after:
+  for original_tokens, after in zip(before, token_strings(new, new_vocab, sentences)):
+    if list(original_tokens) != after:
       changed += 1
-      new_unks += after.count(UNK) - before.count(UNK)
+      new_unks += after.count(UNK) - list(original_tokens).count(UNK)
   return {"sentences": len(sentences), "unchanged": len(sentences) - changed, "changed": changed,
           "new_unk": new_unks}
 
@@ -164,7 +166,7 @@ def original_tokenizer_spec(original_preprocess: str | None, original_vocab: str
   if original_preprocess or lower_case:
     from pipelines.reference import original_tokenizer_spec as probed_spec
     return probed_spec(original_preprocess=original_preprocess, vocab_file=original_vocab, lower_case=lower_case)
-  return TokenizerSpec.create(read_vocab(original_vocab), False, CharClasses.tf_text_cased(), original_vocab)
+  return TokenizerSpec.tf_text_cased(read_vocab(original_vocab), original_vocab)
 
 
 def named_vocabs(specs: Sequence[str]) -> dict[str, str]:
@@ -234,11 +236,11 @@ def main(argv: Sequence[str] | None = None) -> None:
   original_name = args.original_preprocess or original_vocab_path
 
   if vocabs:
+    before = {language: token_strings(original, original_vocab, sentences) for language, sentences in texts.items()}
     rows_by_vocab = {}
     for name, new_vocab in new_vocabs.items():
       new = type(original)(new_vocab, original.split_batch)
-      rows_by_vocab[name] = with_totals({language: tokenization_changes(original, original_vocab, new, new_vocab,
-                                                                        sentences)
+      rows_by_vocab[name] = with_totals({language: tokenization_changes(before[language], new, new_vocab, sentences)
                                          for language, sentences in texts.items()})
     markdown = "\n".join(preservation_markdown(rows, vocabs[name], original_name) for name, rows in rows_by_vocab.items())
     if len(vocabs) > 1:
@@ -252,7 +254,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if run_vocab != original_vocab:
       parser.exit(2, f"{parser.prog}: error: {args.counts} was counted with another vocab than the original "
                      "tokenizer's\n")
-    samples = outputs.read_samples(args.counts, run_vocab)
+    samples = outputs.read_samples(args.counts, run_vocab, counts)
     budgets = budgets or default_budgets(counts, len(original_vocab), DEFAULT_CURVE_POINTS)
     tokenized = {language: Sample.tokenize(original, sentences, language) for language, sentences in texts.items()}
     points = curve(counts, original_vocab, tokenized, budgets, samples)

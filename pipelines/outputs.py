@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -118,12 +118,11 @@ def write_samples(output: str, samples: Mapping[str, "Sample"]) -> None:
     write_text(join(output, "samples", f"{language}.txt"), sample.to_text())
 
 
-def read_samples(run_dir: str, vocab: Sequence[str]) -> dict[str, "Sample"]:
-  """The run's sentence samples by language; none for runs that kept none (like the seed counts)."""
+def read_samples(run_dir: str, vocab: Sequence[str], languages: Iterable[str]) -> dict[str, "Sample"]:
+  """The run's sentence samples of `languages`; none for runs that kept none (like the seed counts)."""
   from pipelines.sampling import Sample
-  stats = json.loads(read_bytes(join(run_dir, "stats.json")))
   samples = {}
-  for language in stats["languages"]:
+  for language in languages:
     path = join(run_dir, "samples", f"{language}.txt")
     if exists(path):
       samples[language] = Sample.from_text(read_bytes(path).decode("utf-8"), len(vocab), path)
@@ -136,9 +135,8 @@ def write_tokenizer_spec(output: str, spec: "TokenizerSpec") -> None:
 
 def read_tokenizer_spec(run_dir: str, vocab: Sequence[str]) -> "TokenizerSpec":
   """The run's original tokenizer; for runs without tokenizer.json, tf_text's cased one over its vocab."""
-  from pipelines.tokenizer import CharClasses, TokenizerSpec
+  from pipelines.tokenizer import TokenizerSpec
   path = join(run_dir, "tokenizer.json")
   if exists(path):
     return TokenizerSpec.from_description(vocab, json.loads(read_bytes(path)))
-  return TokenizerSpec.create(vocab, False, CharClasses.tf_text_cased(),
-                              f"{join(run_dir, 'original_vocab.txt')} (cased, as tf_text's BertTokenizer)")
+  return TokenizerSpec.tf_text_cased(vocab, f"{join(run_dir, 'original_vocab.txt')} (cased, as tf_text's BertTokenizer)")

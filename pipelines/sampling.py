@@ -41,14 +41,16 @@ class BottomK:
     self.k = k
     self._heap: list[tuple[int, str]] = []  # (-hash, line): the root is the largest hash kept.
 
-  def add(self, line: str) -> None:
+  def add_all(self, lines: Iterable[str]) -> None:
     if self.k <= 0:
       return
-    key = line_hash(line)
-    if len(self._heap) < self.k:
-      heapq.heappush(self._heap, (-key, line))
-    elif key < -self._heap[0][0]:
-      heapq.heapreplace(self._heap, (-key, line))
+    heap = self._heap
+    for line in lines:
+      key = line_hash(line)
+      if len(heap) < self.k:
+        heapq.heappush(heap, (-key, line))
+      elif key < -heap[0][0]:
+        heapq.heapreplace(heap, (-key, line))
 
   def items(self) -> list[tuple[int, str]]:
     """(hash, line) pairs, smallest hash first."""

@@ -207,8 +207,7 @@ class CountShardTokens(beam.DoFn):
         if len(text) < self._dump_text:
           text.extend(batch[:self._dump_text - len(text)])
         counts.add_lines(self._tokenizer, batch)
-        for line in batch:
-          sample.add(line)
+        sample.add_all(batch)
     except sources.SourceError as error:
       if self._fail_on_bad_shard:
         raise

@@ -544,8 +544,7 @@ def read_run(run_dir: str, languages_: Sequence[str] | None = None):
       raise SelectionError(f"--languages {', '.join(unknown)}: not counted in {run_dir} "
                            f"(it has {', '.join(sorted(counts))})")
     counts = {code: counts[code] for code in languages_}
-  samples = {language: sample for language, sample in outputs.read_samples(run_dir, vocab).items() if language in counts}
-  return vocab, counts, samples
+  return vocab, counts, outputs.read_samples(run_dir, vocab, counts)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -558,8 +557,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                       help="your own text, one sentence a line, as LANG's sample instead of the run's (repeatable)")
   add_rule_arguments(parser)
   args = parser.parse_args(argv)
-  from pipelines import corpus, languages as language_codes, sources
-  from pipelines.vocab import VocabError
+  from pipelines import corpus, languages as language_codes
   try:
     rule = rule_from_arguments(args)
     requested = None
@@ -574,9 +572,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                                f"({', '.join(sorted(counts))})")
         samples[language] = Sample.tokenize(tokenizer, sentences, f"--sample_text {language}")
     selection = select(counts, vocab, rule, samples)
-  except (SelectionError, VocabError, sources.SourceError, language_codes.UnknownLanguageError) as error:
-    parser.exit(2, f"{parser.prog}: error: {error}\n")
-  except (OSError, ValueError) as error:
+  except (OSError, ValueError) as error:  # SelectionError, VocabError, an unknown language, a missing file.
     parser.exit(2, f"{parser.prog}: error: {error}\n")
   write_selection(selection, args.output or args.counts)
   print(selection_markdown(selection))

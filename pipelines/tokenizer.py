@@ -264,6 +264,11 @@ class TokenizerSpec:
     data = "".join(token + "\n" for token in vocab).encode("utf-8")
     return cls(zlib.compress(data, 6), lower_case, char_classes, source)
 
+  @classmethod
+  def tf_text_cased(cls, vocab: Sequence[str], source: str) -> "TokenizerSpec":
+    """A cased vocab file as LaBSE's preprocess model reads it, from the shipped classes: no TensorFlow."""
+    return cls.create(vocab, False, CharClasses.tf_text_cased(), source)
+
   def describe(self) -> dict:
     """What `from_description` needs besides the vocab: written beside a run's counts."""
     return {"source": self.source, "lower_case": self.lower_case,

@@ -167,11 +167,10 @@ def test_curve_of_the_sample_is_the_share_each_prefix_preserves():
 def test_sampling_is_the_same_lines_in_any_order_or_partition():
   lines = [f"line {i}. Second sentence {i * 7}!" for i in range(300)]
   whole = sampling.BottomK(20)
-  for line in lines:
-    whole.add(line)
+  whole.add_all(lines)
   parts = [sampling.BottomK(20) for _ in range(3)]
-  for number, line in enumerate(reversed(lines)):
-    parts[number % 3].add(line)
+  for number, part in enumerate(parts):
+    part.add_all(reversed(lines[number::3]))
   merged = sorted(item for part in parts for item in part.items())[:20]
   assert merged == whole.items()
   assert sampling.split_sentences("Il pleut. Vraiment ? Oui!") == ["Il pleut.", "Vraiment ?", "Oui!"]

@@ -120,11 +120,13 @@ def test_samples_are_the_hash_chosen_lines_sentences_tokenized(samples_run, samp
   chosen = sorted(lines, key=sampling.line_hash)  # Fewer lines than --sample_lines: every one, by hash.
   tokenizer = sample_spec.build()
   expected = [tokenizer.token_ids(sentence) for line in chosen for sentence in sampling.split_sentences(line)]
-  written = outputs.read_samples(str(output), sample_spec.vocab())["fr"]
+  written = outputs.read_samples(str(output), sample_spec.vocab(), ["fr"])["fr"]
   assert written.to_text() == Sample([row for row in expected if row], "x").to_text()
   stats = json.loads((output / "stats.json").read_text())
   assert stats["languages"]["fr"]["sample"] == {"lines": len(lines), "sentences": len(written)}
-  assert "samples" in (output / "selection.md").read_text()  # The default budget was measured on them.
+  report = json.loads((output / "selection.json").read_text())["languages"]["fr"]
+  # Every token seen fits the default budget: the whole sample is preserved, and the report says so.
+  assert report["sample_sentences"] == len(written) and report["sample_preserved"] == 1.0
 
 
 def test_counts_tsv_rows_are_sorted_and_hold_tokens_verbatim(samples_run):
@@ -150,6 +152,10 @@ def test_selection_rerun_from_counts_alone_gives_the_same_vocab(samples_run, tmp
   assert (tmp_path / "vocab.txt").read_bytes() == (output / "vocab.txt").read_bytes()
   selection.main(["--counts", str(output), "--output", str(tmp_path), "--coverage", "0.9"])
   assert len((tmp_path / "vocab.txt").read_bytes()) < len((output / "vocab.txt").read_bytes())
+  selection.main(["--counts", str(output), "--output", str(tmp_path), "--max_vocab", "600"])
+  report = json.loads((tmp_path / "selection.json").read_text())
+  assert report["vocab_size"] == 600 and report["estimate"] == "samples"  # The run's own samples chose.
+  print({l: (i["sample_preserved"], i["sample_sentences"], i["tokens_kept"]) for l, i in report["languages"].items()}); assert all(0 < info["sample_preserved"] < 1 for info in report["languages"].values())
 
 
 def test_two_processes_count_exactly_as_one(samples_run, sample_vocab, tmp_path):

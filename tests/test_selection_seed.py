@@ -12,7 +12,7 @@ import pytest
 
 from pipelines import languages, selection
 from pipelines.sampling import Sample
-from pipelines.tokenizer import CharClasses, LabseTokenizer
+from pipelines.tokenizer import TokenizerSpec
 from pipelines.vocab import read_vocab
 from tests.conftest import FLORES, SHARED, TATOEBA, shared_path
 
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.shared
 def seed():
   vocab, counts, samples = selection.read_run(shared_path(SEED))
   assert not samples  # The seed kept no sentence samples: selection works from counts alone.
-  return vocab, counts, LabseTokenizer.cased(vocab, CharClasses.tf_text_cased())
+  return vocab, counts, TokenizerSpec.tf_text_cased(vocab, SEED).build()
 
 
 def kept_mask(vocab, tokens) -> np.ndarray:
