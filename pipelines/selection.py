@@ -12,20 +12,21 @@ of its ranking, and the vocab is the union over languages (plus the special toke
   `min_line_fraction` (share of the language's lines it occurs in; the original smaller-LaBSE's rule
   was 0.005% of 1M lines, `--preset original`), `coverage` (the most frequent tokens until they
   cover this share of the language's occurrences).
-- `max_vocab N` spends N tokens where they preserve the most sentences in total, every language's
-  sentences weighing the same. With sentence samples (a pipeline run keeps them; `--sample_text`
-  brings your own) the preserved share of each language's sample is measured for every prefix and
-  the budget goes, step by step, to the language whose next step preserves the most sentences per
-  token it adds. From counts alone (no sample) a sentence is taken to draw its tokens at its
-  language's frequencies, so the budget goes to one shared frequency threshold: each language keeps
-  every token it uses at least that many times per million tokens.
+- `max_vocab N` spends N tokens on sentences. With sentence samples (a pipeline run keeps them;
+  `--sample_text` brings your own), the preserved share of each language's sample is measured for
+  every prefix, and every language gets the same share, the highest whose union fits (the worst
+  language first; what is left over goes by frequency). From counts alone (no sample) a sentence is
+  taken to draw its tokens at its language's frequencies, so the budget goes to one shared frequency
+  threshold: each language keeps every token it uses at least that many times per million tokens.
 - `target_preservation P`: the smallest prefixes whose sample preservation is at least P in every
   language, plus one standard error of the sample's share so that it holds on new text (needs samples).
 - With no rule at all: `max_vocab` 173,347, the published smaller-LaBSE's size.
 
-Total rather than worst language for the budget: at a fixed size, lifting the hardest language by
-a fraction of a point costs tokens that would preserve more sentences elsewhere; a floor for every
-language is what `target_preservation` is for.
+Worst language rather than total when sentences are measured: a language's sentences are only
+preserved when its long tail is, and a budget spent on the total goes to the languages that are
+cheapest to finish; on a 600-token budget over the bundled samples it left Japanese at 0%, and with
+half of FLORES as samples at 173,347 tokens it left Portuguese at 1%. From counts alone, one
+frequency threshold is what measured best against the published vocab (README).
 
 Every bracketed special token of the original vocab keeps its original id (the preprocess graph
 has the ids of [PAD], [UNK], [CLS], [SEP], [MASK] baked in); the other kept tokens follow in
@@ -37,7 +38,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import fractions
-import heapq
 import json
 import logging
 import math
@@ -125,7 +125,7 @@ class SelectionRule:
       parts.append(f"the smallest vocab preserving at least {self.target_preservation:.2%} of each language's "
                    "sample sentences")
     if self.max_vocab is not None:
-      parts.append(f"at most {self.max_vocab:,} tokens, spent where they preserve the most sentences")
+      parts.append(f"at most {self.max_vocab:,} tokens, spent on sentences")
     text = "; ".join(parts) or "every token seen"
     return f"{text} (preset {self.preset})" if self.preset else text
 
@@ -200,69 +200,47 @@ def preservation_curve(sample: Sample, plan: _LanguagePlan) -> tuple[np.ndarray,
   return np.concatenate([[0], sizes]), np.concatenate([[always], preserved])
 
 
-def _upper_hull(sizes: np.ndarray, preserved: np.ndarray) -> list[tuple[int, int]]:
-  """Vertices of the upper concave hull of a non-decreasing step curve: the steps worth taking whole.
-
-  Integers throughout, so that collinear vertices are recognised exactly.
-  """
-  hull: list[tuple[int, int]] = []
-  for x, y in zip(sizes.tolist(), preserved.tolist()):
-    while len(hull) >= 2:
-      (x1, y1), (x2, y2) = hull[-2], hull[-1]
-      if (y2 - y1) * (x - x1) <= (y - y1) * (x2 - x1):  # The middle vertex lies on or below the chord.
-        hull.pop()
-      else:
-        break
-    hull.append((x, y))
-  return hull
-
-
 def _spend_on_samples(plans: Mapping[str, _LanguagePlan], samples: Mapping[str, Sample], union: np.ndarray,
-                      budget: int, refresh_every: int = 64) -> None:
-  """Greedy along each language's concave preservation curve: next, the step adding most sentences per token.
+                      budget: int) -> float:
+  """Every language the same preserved share of its sample, the highest whose union fits; returns the share.
 
-  A step's price is the tokens it adds that no language has kept yet, so prices only fall as the
-  union grows; priorities are refreshed every `refresh_every` steps.
+  A language that cannot reach the share (its other sentences hold tokens it never ranks) keeps
+  the prefix that reaches its most. Each language's prefix is found on its own ranking, so the
+  union (which also holds other languages' tokens) preserves at least that share.
   """
-  hulls = {language: _upper_hull(*preservation_curve(samples[language], plan)) for language, plan in plans.items()}
-  position = dict.fromkeys(plans, 0)  # Index of each language's current hull vertex.
-  for plan in plans.values():
-    plan.kept = 0
-  spent = int(union.sum())
+  curves = {}
+  for language, plan in plans.items():
+    sizes, preserved = preservation_curve(samples[language], plan)
+    curves[language] = (sizes, preserved / len(samples[language]))
 
-  def priority(language: str):
-    hull, index, plan = hulls[language], position[language], plans[language]
-    if index + 1 >= len(hull):
-      return None
-    (_, preserved), (size, next_preserved) = hull[index], hull[index + 1]
-    price = int((~union[plan.order[plan.kept:size]]).sum())
-    share = (next_preserved - preserved) / len(samples[language])  # Every language's sample weighs the same.
-    return -share / max(price, 0.5), price, size
+  def prefixes(share: float) -> dict[str, int]:
+    chosen = {}
+    for language, (sizes, shares) in curves.items():
+      index = min(int(np.searchsorted(shares, share - 1e-12, side="left")), sizes.size - 1)
+      chosen[language] = int(sizes[index])
+    return chosen
 
-  def ranked():
-    heap = [(step[0], language) for language in plans if (step := priority(language))]
-    heapq.heapify(heap)
-    return heap
+  def union_of(chosen: Mapping[str, int]) -> np.ndarray:
+    merged = union.copy()
+    for language, size in chosen.items():
+      merged[plans[language].order[:size]] = True
+    return merged
 
-  heap, taken = ranked(), 0
-  while heap:
-    _, language = heapq.heappop(heap)
-    step = priority(language)
-    if step is None:
-      continue
-    _, price, size = step
-    if spent + price > budget:
-      continue  # Its later steps build on this one: the language is done.
-    plan = plans[language]
-    union[plan.order[plan.kept:size]] = True
-    spent += price
-    plan.kept = size
-    position[language] += 1
-    taken += 1
-    if taken % refresh_every == 0:
-      heap = ranked()
-    elif (step := priority(language)):
-      heapq.heappush(heap, (step[0], language))
+  low, high = 0.0, 1.0
+  if int(union_of(prefixes(high)).sum()) <= budget:
+    low = high
+  else:
+    for _ in range(30):  # To 1e-9: finer than one sentence of any sample.
+      middle = (low + high) / 2
+      if int(union_of(prefixes(middle)).sum()) <= budget:
+        low = middle
+      else:
+        high = middle
+  chosen = prefixes(low)
+  union[:] = union_of(chosen)
+  for language, size in chosen.items():
+    plans[language].kept = size
+  return low
 
 
 def _spend_on_frequencies(plans: Mapping[str, _LanguagePlan], union: np.ndarray, budget: int) -> float | None:
@@ -363,8 +341,7 @@ def select(counts: Mapping[str, LanguageCounts], original_vocab: Sequence[str], 
       union = special.copy()
       if estimate == "samples":
         _spend_on_samples(plans, samples, union, rule.max_vocab)
-        leftover = rule.max_vocab - int(union.sum())
-        if leftover > 0:  # Steps too large for what is left: the rest by frequency.
+        if int(union.sum()) < rule.max_vocab:  # Less than the next share costs: the rest by frequency.
           threshold = _spend_on_frequencies(plans, union, rule.max_vocab)
       else:
         threshold = _spend_on_frequencies(plans, union, rule.max_vocab)
@@ -422,8 +399,8 @@ def selection_report(selection: Selection) -> dict:
 
 def selection_markdown(selection: Selection) -> str:
   lines = ["# Vocab selection", "", f"Rule: {selection.rule.describe()}.", ""]
-  measured = {"samples": "Budget and targets measured on sentence samples (the share of each language's sample "
-                         "sentences whose every token is kept).",
+  measured = {"samples": "Budget or target measured on sentence samples (the share of each language's sample "
+                         "sentences whose every token is kept); with a budget, every language the same share.",
               "counts": "No sentence sample for every language: the budget went to one shared frequency threshold "
                         "(occurrences per million tokens of each language){threshold}.",
               "none": ""}[selection.estimate]
@@ -509,7 +486,8 @@ def _share(text: str) -> float:
 def add_rule_arguments(parser: argparse.ArgumentParser) -> None:
   group = parser.add_argument_group("selection rules (with none given: --max_vocab 173347)")
   group.add_argument("--max_vocab", type=_positive_int,
-                     help="at most N tokens, spent where they preserve the most sentences in total")
+                     help="at most N tokens: with samples, every language the same preserved share of its "
+                          "sample, the highest that fits; from counts, one shared frequency threshold")
   group.add_argument("--target_preservation", type=_share, metavar="P",
                      help="the smallest vocab preserving at least P (0.99 or 99%%) of every language's sample sentences")
   group.add_argument("--min_count", type=_positive_int, help="filter: at least this many occurrences in the language")

@@ -127,16 +127,17 @@ def test_max_vocab_from_counts_is_one_shared_frequency_threshold():
 SAMPLES = {"xx": sample("a", "a", "a", "a b", "c"), "yy": sample("! ab", "ab !")}
 
 
-def test_max_vocab_with_samples_buys_the_most_sentences_per_token():
-  # Hand-computed: xx's first step (a) preserves 3/5 for one token; yy's (! and ab) 2/2 for two, 0.5 a token;
-  # xx's next (b, c) 2/5 for two. Two tokens: a, then yy's step does not fit, the last one by frequency: !.
+def test_max_vocab_with_samples_gives_every_language_the_same_share():
+  # Hand-computed: any share above 0 needs a for xx (3/5) and both ! and ab for yy (2/2): three tokens.
+  # With two, no share fits: both go by frequency (! 800k, a 500k per million). With three: a, ! and ab,
+  # every language at least 3/5 (a share of 4/5 would need b too).
   two = selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(max_vocab=106), SAMPLES)
   assert two.vocab[104:] == ["a", "!"] and two.estimate == "samples"
   assert two.per_language["xx"]["sample_preserved"] == pytest.approx(0.6)
   assert two.per_language["yy"]["sample_preserved"] == 0
   three = selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(max_vocab=107), SAMPLES)
   assert three.vocab[104:] == ["a", "!", "ab"]  # By frequency alone it would be a, b, !.
-  assert three.per_language["yy"]["sample_preserved"] == 1
+  assert three.per_language["yy"]["sample_preserved"] == 1 and three.per_language["xx"]["sample_preserved"] == 0.6
 
 
 def test_target_preservation_takes_each_languages_shortest_prefix():

@@ -155,7 +155,7 @@ def test_selection_rerun_from_counts_alone_gives_the_same_vocab(samples_run, tmp
   selection.main(["--counts", str(output), "--output", str(tmp_path), "--max_vocab", "600"])
   report = json.loads((tmp_path / "selection.json").read_text())
   assert report["vocab_size"] == 600 and report["estimate"] == "samples"  # The run's own samples chose.
-  print({l: (i["sample_preserved"], i["sample_sentences"], i["tokens_kept"]) for l, i in report["languages"].items()}); assert all(0 < info["sample_preserved"] < 1 for info in report["languages"].values())
+  assert all(0 < info["sample_preserved"] < 1 for info in report["languages"].values())
 
 
 def test_two_processes_count_exactly_as_one(samples_run, sample_vocab, tmp_path):
