@@ -201,54 +201,42 @@ def preservation_curve(sample: Sample, plan: _LanguagePlan) -> tuple[np.ndarray,
 
 
 def _spend_on_samples(plans: Mapping[str, _LanguagePlan], samples: Mapping[str, Sample], union: np.ndarray,
-                      budget: int) -> float:
-  """Every language the same preserved share of its sample, the highest whose union fits; returns the share.
+                      budget: int) -> None:
+  """Every language the same preserved share of its sample, the highest whose union fits.
 
-  A language that cannot reach the share (its other sentences hold tokens it never ranks) keeps
-  the prefix that reaches its most. Each language's prefix is found on its own ranking, so the
-  union (which also holds other languages' tokens) preserves at least that share.
+  Each token gets the share at which it enters: the lowest share for which some language's prefix
+  (its shortest prefix preserving that share of its sample) reaches the token. Tokens are kept in
+  that order, ties and tokens no prefix reaches by frequency, so a larger budget keeps a superset.
+  A prefix is found on the language's own ranking, so the union, which also holds other languages'
+  tokens, preserves at least that share.
   """
-  curves = {}
+  entry = np.full(union.size, np.inf)
   for language, plan in plans.items():
     sizes, preserved = preservation_curve(samples[language], plan)
-    curves[language] = (sizes, preserved / len(samples[language]))
+    shares = preserved / len(samples[language])
+    step = np.searchsorted(sizes, np.arange(plan.order.size), side="right")  # First step whose prefix holds it.
+    reached = step < sizes.size
+    entry[plan.order[reached]] = np.minimum(entry[plan.order[reached]], shares[step[reached] - 1])
+  frequency = _frequencies(plans, union.size)
+  ids = np.flatnonzero(((frequency > 0) | np.isfinite(entry)) & ~union)
+  chosen = ids[np.lexsort((ids, -frequency[ids], entry[ids]))][:max(budget - int(union.sum()), 0)]
+  union[chosen] = True
+  for plan in plans.values():
+    plan.kept = int(np.argmin(union[plan.order])) if not union[plan.order].all() else plan.order.size
 
-  def prefixes(share: float) -> dict[str, int]:
-    chosen = {}
-    for language, (sizes, shares) in curves.items():
-      index = min(int(np.searchsorted(shares, share - 1e-12, side="left")), sizes.size - 1)
-      chosen[language] = int(sizes[index])
-    return chosen
 
-  def union_of(chosen: Mapping[str, int]) -> np.ndarray:
-    merged = union.copy()
-    for language, size in chosen.items():
-      merged[plans[language].order[:size]] = True
-    return merged
-
-  low, high = 0.0, 1.0
-  if int(union_of(prefixes(high)).sum()) <= budget:
-    low = high
-  else:
-    for _ in range(30):  # To 1e-9: finer than one sentence of any sample.
-      middle = (low + high) / 2
-      if int(union_of(prefixes(middle)).sum()) <= budget:
-        low = middle
-      else:
-        high = middle
-  chosen = prefixes(low)
-  union[:] = union_of(chosen)
-  for language, size in chosen.items():
-    plans[language].kept = size
-  return low
+def _frequencies(plans: Mapping[str, _LanguagePlan], size: int) -> np.ndarray:
+  """Each candidate's highest frequency per million tokens over the languages (0 for the others)."""
+  score = np.zeros(size)
+  for plan in plans.values():
+    frequency = plan.counts.token_counts[plan.order] * 1e6 / max(int(plan.counts.token_counts.sum()), 1)
+    score[plan.order] = np.maximum(score[plan.order], frequency)
+  return score
 
 
 def _spend_on_frequencies(plans: Mapping[str, _LanguagePlan], union: np.ndarray, budget: int) -> float | None:
   """Fills the budget by one shared threshold on frequency per million tokens; returns the threshold."""
-  score = np.zeros(union.size)
-  for plan in plans.values():
-    frequency = plan.counts.token_counts[plan.order] * 1e6 / max(int(plan.counts.token_counts.sum()), 1)
-    score[plan.order] = np.maximum(score[plan.order], frequency)
+  score = _frequencies(plans, union.size)
   ids = np.flatnonzero((score > 0) & ~union)
   chosen = ids[np.lexsort((ids, -score[ids]))][:max(budget - int(union.sum()), 0)]
   union[chosen] = True
@@ -341,8 +329,6 @@ def select(counts: Mapping[str, LanguageCounts], original_vocab: Sequence[str], 
       union = special.copy()
       if estimate == "samples":
         _spend_on_samples(plans, samples, union, rule.max_vocab)
-        if int(union.sum()) < rule.max_vocab:  # Less than the next share costs: the rest by frequency.
-          threshold = _spend_on_frequencies(plans, union, rule.max_vocab)
       else:
         threshold = _spend_on_frequencies(plans, union, rule.max_vocab)
   if rule.target_preservation is None and not bound_by_budget:
