@@ -20,8 +20,13 @@ _ASCII_SPACE = " \t\n\r\f\v"
 logger = logging.getLogger(__name__)
 
 
-def shard_lines(shard: sources.Shard, stats: collections.Counter, min_chars: int = 6) -> Iterator[str]:
-  """Lines of `shard` in corpus order; page and line statistics go into `stats`."""
+def shard_lines(shard: sources.Shard, stats: collections.Counter, min_chars: int = 6,
+                lost_streams: list | None = None) -> Iterator[str]:
+  """Lines of `shard` in corpus order; page and line statistics go into `stats`.
+
+  Corrupt or truncated data raises ShardError, unless `lost_streams` is a list: then a bad bz2
+  stream costs only its own pages and is recorded there.
+  """
   if shard.kind == "text":
     yield from _text_lines(shard, stats, min_chars)
     return
@@ -30,7 +35,7 @@ def shard_lines(shard: sources.Shard, stats: collections.Counter, min_chars: int
   syntax = wikitext.WikiSyntax.for_wiki(shard.language, shard.dropped_namespace_names)
   errors = sources.PageErrors()
   try:
-    for page in sources.read_pages(shard, errors):
+    for page in sources.read_pages(shard, errors, recover=lost_streams is not None):
       if page.redirect:
         stats["redirects"] += 1
       elif page.namespace != ARTICLE_NAMESPACE:
@@ -47,6 +52,9 @@ def shard_lines(shard: sources.Shard, stats: collections.Counter, min_chars: int
   finally:
     stats["pages_skipped"] += errors.malformed
     stats["pages_invalid_utf8"] += errors.invalid_utf8
+    stats["streams_lost"] += len(errors.lost_streams)
+    if lost_streams is not None:
+      lost_streams.extend(errors.lost_streams)
 
 
 def _text_lines(shard: sources.Shard, stats: collections.Counter, min_chars: int) -> Iterator[str]:

@@ -37,7 +37,7 @@ METRICS_NAMESPACE = "smaller_labse"
 BATCH_LINES = 4096
 # Per-language statistics also published as Beam metrics while the job runs.
 METRIC_FIELDS = ("pages", "redirects", "lines", "tokens", "unk_tokens", "shards_read", "shards_skipped",
-                 "pages_skipped", "pages_invalid_utf8", "pages_without_text")
+                 "pages_skipped", "pages_invalid_utf8", "pages_without_text", "streams_lost")
 
 logger = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ def plan_shards(numbered_dump: tuple[int, sources.DumpInfo], streams_per_shard: 
 def count_lines(shard: sources.Shard, limit: int, min_chars: int) -> tuple[tuple[str, tuple[int, int]], int]:
   """((language, order), lines of the shard up to `limit`); 0 for a shard that cannot be read."""
   try:
-    lines = sum(1 for _ in itertools.islice(corpus.shard_lines(shard, collections.Counter(), min_chars), limit))
+    lines = sum(1 for _ in itertools.islice(corpus.shard_lines(shard, collections.Counter(), min_chars, []), limit))
   except sources.SourceError:
     lines = 0  # The counting pass skips this shard too, so it contributes no lines to the sample.
   return (shard.language, shard.order), lines
@@ -178,6 +178,7 @@ class CountShardTokens(beam.DoFn):
   """Shard -> (language, LanguageCounts); corrupt shards are skipped, counted and logged."""
 
   SKIPPED = "skipped"
+  LOST = "lost"
   TEXT = "text"
   SAMPLE = "sample"
 
@@ -201,8 +202,9 @@ class CountShardTokens(beam.DoFn):
     stats: collections.Counter = collections.Counter()
     text = []
     sample = sampling.BottomK(self._sample_lines)
+    lost_streams = None if self._fail_on_bad_shard else []  # Else a corrupt bz2 stream costs only its pages.
     try:
-      lines = corpus.shard_lines(shard, stats, self._min_chars)
+      lines = corpus.shard_lines(shard, stats, self._min_chars, lost_streams)
       for batch in corpus.batched(itertools.islice(lines, quota), BATCH_LINES):
         if len(text) < self._dump_text:
           text.extend(batch[:self._dump_text - len(text)])
@@ -225,6 +227,8 @@ class CountShardTokens(beam.DoFn):
       if counts.stats.get(field):
         Metrics.counter(METRICS_NAMESPACE, f"{shard.language}/{field}").inc(counts.stats[field])
     yield shard.language, counts
+    for record in lost_streams or ():
+      yield beam.pvalue.TaggedOutput(self.LOST, {"language": shard.language, "shard": shard.name, **record})
     for number, line in enumerate(text):
       yield beam.pvalue.TaggedOutput(self.TEXT, (shard.language, (shard.order, number, line)))
     for hashed_line in sample.items():
@@ -255,7 +259,8 @@ class MergeCounts(beam.CombineFn):
     return accumulator
 
 
-def run_report(config: RunConfig, counts: Mapping[str, LanguageCounts], skipped_shards: Sequence[dict]) -> dict:
+def run_report(config: RunConfig, counts: Mapping[str, LanguageCounts], skipped_shards: Sequence[dict],
+               lost_streams: Sequence[dict] = ()) -> dict:
   return {
       "languages": {language: counts[language].stats for language in sorted(counts)},
       "original_vocab": {"source": config.tokenizer.source, "size": len(config.tokenizer.vocab()),
@@ -263,13 +268,15 @@ def run_report(config: RunConfig, counts: Mapping[str, LanguageCounts], skipped_
       "inputs": {"dumps": [info.path for info in config.dumps], "text_files": [path for _, path in config.text_files]},
       "skipped_inputs": list(config.skipped_inputs),
       "skipped_shards": sorted(skipped_shards, key=lambda record: record["shard"]),
+      "lost_streams": sorted(lost_streams, key=lambda record: (record["file"], record["start"] or 0)),
       "max_lines_per_language": config.max_lines_per_language,
       "min_chars": config.min_chars,
   }
 
 
 def write_results(language_counts: list[tuple[str, LanguageCounts]], skipped_shards: list[dict],
-                  text: Mapping[str, list], sampled: Mapping[str, list], config: RunConfig) -> None:
+                  lost_streams: list[dict], text: Mapping[str, list], sampled: Mapping[str, list],
+                  config: RunConfig) -> None:
   """Writes counts, statistics, the tokenizer's description, sentence samples and extracted text."""
   counts = dict(language_counts)
   empty = [language for language in config.languages if not counts.get(language) or not counts[language].stats["lines"]]
@@ -277,7 +284,7 @@ def write_results(language_counts: list[tuple[str, LanguageCounts]], skipped_sha
     raise ValueError(f"no text was read for {', '.join(empty)}: every input of that language was empty, "
                      "skipped or filtered; an empty vocab would be wrong")
   vocab = config.tokenizer.vocab()
-  report = run_report(config, counts, skipped_shards)
+  report = run_report(config, counts, skipped_shards, lost_streams)
   if config.sample_lines:
     tokenizer = config.tokenizer.build()
     samples = {language: sampling.sample_from_lines(tokenizer, (line for _, line in sampled.get(language, [])),
@@ -324,10 +331,11 @@ def build(pipeline: beam.Pipeline, config: RunConfig):
   counted = shards | "CountTokens" >> beam.ParDo(
       CountShardTokens(config.tokenizer, config.min_chars, config.fail_on_bad_shard, config.dump_text,
                        config.sample_lines),
-      **side_inputs).with_outputs(CountShardTokens.SKIPPED, CountShardTokens.TEXT, CountShardTokens.SAMPLE,
-                                  main="counts")
+      **side_inputs).with_outputs(CountShardTokens.SKIPPED, CountShardTokens.LOST, CountShardTokens.TEXT,
+                                  CountShardTokens.SAMPLE, main="counts")
   merged = counted.counts | "MergeCounts" >> beam.CombinePerKey(MergeCounts())
   skipped = counted[CountShardTokens.SKIPPED] | "GatherSkipped" >> beam.combiners.ToList()
+  lost = counted[CountShardTokens.LOST] | "GatherLost" >> beam.combiners.ToList()
   text = (counted[CountShardTokens.TEXT]
           | "FirstLines" >> beam.combiners.Top.SmallestPerKey(max(config.dump_text, 1), key=lambda x: x[:2]))
   # Bottom-k by hash: each language's sample is the same lines whatever the sharding or the runner.
@@ -336,8 +344,8 @@ def build(pipeline: beam.Pipeline, config: RunConfig):
   return (
       merged
       | "GatherLanguages" >> beam.combiners.ToList()
-      | "WriteResults" >> beam.Map(write_results, beam.pvalue.AsSingleton(skipped), beam.pvalue.AsDict(text),
-                                   beam.pvalue.AsDict(sampled), config))
+      | "WriteResults" >> beam.Map(write_results, beam.pvalue.AsSingleton(skipped), beam.pvalue.AsSingleton(lost),
+                                   beam.pvalue.AsDict(text), beam.pvalue.AsDict(sampled), config))
 
 
 def local_runner_without_download(options: PipelineOptions) -> None:

@@ -111,42 +111,102 @@ def _open(path: str):
   return FileSystems.open(path, compression_type="uncompressed")
 
 
-def _decompressed_chunks(path: str, start: int = 0, end: int = -1) -> Iterator[bytes]:
+# A bz2 stream starts, byte-aligned, with "BZh", the block size digit, then a block's magic (the digits
+# of pi) or, for an empty stream, the end-of-stream magic (the digits of sqrt(pi)).
+_STREAM_START = re.compile(rb"BZh[1-9](?:\x31\x41\x59\x26\x53\x59|\x17\x72\x45\x38\x50\x90)")
+
+
+class _Lost:
+  """Yielded by `_decompressed_chunks` where bytes were skipped: what came before is cut off."""
+
+
+LOST = _Lost()
+
+
+def _decompressed_chunks(path: str, start: int = 0, end: int = -1, lost: list | None = None) -> Iterator[bytes]:
   """Decompressed bytes of the whole bz2 streams in [start, end), or the raw bytes of an .xml.
 
-  Raises ShardError on corrupt data or when the range ends inside a stream (truncated file).
+  Corrupt or truncated data raises ShardError, unless `lost` is a list: then the bad stream is
+  recorded there (its byte range and the error), LOST is yielded, and reading resumes at the next
+  stream start, so a corrupt stream costs only its own pages.
   """
   compressed = path.endswith(".bz2")
   with _open(path) as handle:
     if start:
       handle.seek(start)
-    remaining = None if end < 0 else end - start
+    position = start  # Of the next byte read.
     decompressor = bz2.BZ2Decompressor() if compressed else None
+    stream_start, fed = start, 0  # Where the current stream starts; bytes given to its decompressor.
     stream_has_input = False
-    while remaining is None or remaining > 0:
-      data = handle.read(_READ_SIZE if remaining is None else min(_READ_SIZE, remaining))
+    while end < 0 or position < end:
+      data = handle.read(_READ_SIZE if end < 0 else min(_READ_SIZE, end - position))
       if not data:
         break
-      if remaining is not None:
-        remaining -= len(data)
+      position += len(data)
       if decompressor is None:
         yield data
         continue
       while data:
         stream_has_input = True
+        fed += len(data)
         try:
           chunk = decompressor.decompress(data)
         except (OSError, EOFError) as error:
-          raise ShardError(f"{path}: corrupt bz2 data in {_byte_range(start, end)}: {error}") from None
+          if lost is None:
+            raise ShardError(f"{path}: corrupt bz2 data in {_byte_range(start, end)}: {error}") from None
+          resume = _next_stream_start(handle, stream_start + 1, end)
+          lost.append({"file": path, "start": stream_start, "end": resume if resume is not None else position,
+                       "error": f"corrupt bz2 data: {error}"})
+          yield LOST
+          if resume is None:
+            return
+          handle.seek(resume)
+          position, stream_start, fed = resume, resume, 0
+          decompressor, stream_has_input = bz2.BZ2Decompressor(), False
+          break
         if chunk:
           yield chunk
         data = b""
         if decompressor.eof:  # One stream ended; the next one starts in its unused data.
           data = decompressor.unused_data
+          stream_start, fed = stream_start + fed - len(data), 0
           decompressor = bz2.BZ2Decompressor()
           stream_has_input = False
     if stream_has_input:
-      raise ShardError(f"{path}: the data ends inside a bz2 stream in {_byte_range(start, end)} (truncated file?)")
+      if lost is None:
+        raise ShardError(f"{path}: the data ends inside a bz2 stream in {_byte_range(start, end)} (truncated file?)")
+      lost.append({"file": path, "start": stream_start, "end": position,
+                   "error": "the data ends inside a bz2 stream (truncated file?)"})
+      yield LOST
+
+
+def _next_stream_start(handle, after: int, end: int) -> int | None:
+  """The offset of the first bz2 stream start at or after `after` (and before `end`), or None."""
+  handle.seek(after)
+  position, carry = after, b""
+  while end < 0 or position < end:
+    data = handle.read(_READ_SIZE if end < 0 else min(_READ_SIZE, end - position))
+    if not data:
+      return None
+    window = carry + data
+    match = _STREAM_START.search(window)
+    if match:
+      found = position - len(carry) + match.start()
+      return found if end < 0 or found < end else None
+    position += len(data)
+    carry = window[-9:]  # A start split across two reads.
+  return None
+
+
+def pages_in_stream(index_path: str, offset: int) -> int | None:
+  """How many pages the index lists for the stream at `offset` (read only when a stream is lost)."""
+  prefix = b"%d:" % offset
+  try:
+    with _open(index_path) as handle:
+      data = bz2.decompress(handle.read()) if index_path.endswith(".bz2") else handle.read()
+  except (OSError, ValueError):
+    return None
+  return sum(1 for line in data.split(b"\n") if line.startswith(prefix))
 
 
 def _byte_range(start: int, end: int) -> str:
@@ -262,16 +322,37 @@ def _page_from_xml(xml: bytes) -> Page:
 
 @dataclasses.dataclass
 class PageErrors:
-  """Pages that could not be parsed; counted and logged, never silently lost."""
+  """Pages that could not be parsed and streams that could not be read; counted and logged, never silently lost."""
   malformed: int = 0
   invalid_utf8: int = 0
+  lost_streams: list[dict] = dataclasses.field(default_factory=list)
+
+  def record_lost(self, shard: Shard, lost: list[dict]) -> None:
+    """Moves what `_decompressed_chunks` recorded here, with the pages the index lists for it."""
+    for record in lost:
+      if shard.index_path is not None and record["start"] is not None:
+        record["pages_in_stream"] = pages_in_stream(shard.index_path, record["start"])
+      what = (f"the bz2 stream at bytes {record['start']}-{record['end']}" if record["start"] is not None
+              else "the page cut at the end")
+      logger.error("%s: lost %s: %s", shard.path, what, record["error"])
+      self.lost_streams.append(record)
+    lost.clear()
 
 
-def read_pages(shard: Shard, errors: PageErrors | None = None) -> Iterator[Page]:
-  """Pages of a dump shard, in order. Raises ShardError if the data is corrupt or truncated."""
+def read_pages(shard: Shard, errors: PageErrors | None = None, recover: bool = False) -> Iterator[Page]:
+  """Pages of a dump shard, in order.
+
+  Corrupt or truncated data raises ShardError, or with `recover` costs only its own stream: the
+  loss goes to `errors.lost_streams` (file, byte range, error, pages the index lists for it).
+  """
   errors = errors if errors is not None else PageErrors()
+  lost: list | None = [] if recover else None
   buffer = b""
-  for chunk in _decompressed_chunks(shard.path, shard.start, shard.end):
+  for chunk in _decompressed_chunks(shard.path, shard.start, shard.end, lost):
+    if chunk is LOST:
+      buffer = b""  # A page cut by the lost bytes is lost with them.
+      errors.record_lost(shard, lost)
+      continue
     buffer += chunk
     position = 0
     while True:
@@ -290,7 +371,10 @@ def read_pages(shard: Shard, errors: PageErrors | None = None) -> Iterator[Page]
       position = end
     buffer = buffer[position:]
   if _PAGE_OPEN in buffer:
-    raise ShardError(f"{shard.name}: the data ends inside a <page> (truncated dump?)")
+    if not recover:
+      raise ShardError(f"{shard.name}: the data ends inside a <page> (truncated dump?)")
+    lost.append({"file": shard.path, "start": None, "end": None, "error": "the data ends inside a <page> (truncated dump?)"})
+    errors.record_lost(shard, lost)
 
 
 def _parse_page(xml: bytes, shard: Shard, errors: PageErrors) -> Page | None:

@@ -43,33 +43,47 @@ def write_multistream(directory, xml: bytes, name="enwiki-test-pages-articles-mu
   return str(path), offsets
 
 
-def test_corrupt_bz2_stream_mid_dump_loses_only_its_shard(sample_spec, tmp_path, caplog):
-  path, offsets = write_multistream(tmp_path, wiki_xml())
+def corrupt_stream(path: str, start: int, end: int) -> None:
   data = bytearray(open(path, "rb").read())
-  start, end = offsets[2], offsets[3]  # The third article's stream.
   for position in range(start + 20, end - 10, 7):
     data[position] ^= 0x5A
   open(path, "wb").write(bytes(data))
-  caplog.set_level(logging.ERROR)
-  stats, counters = run_pipeline(make_config(sample_spec, tmp_path / "out", dumps=[path], streams_per_shard=1),
-                                 metrics=True)
-  english = stats["languages"]["en"]
-  assert english["pages"] == 5 and english["shards_skipped"] == 1 and english["shards_read"] == 5
-  assert counters["en/shards_skipped"] == 1 and counters["en/pages"] == 5
-  [skipped] = stats["skipped_shards"]
-  assert skipped["shard"] == f"{path} bytes {start}-{end}"
-  assert skipped["error"].startswith(f"corrupt bz2 data in bytes {start}-{end}: ")
-  assert f"Skipped shard {path} bytes {start}-{end}: corrupt bz2 data" in caplog.text
-  # Every other article was read: its lines are in the counts.
-  assert english["lines"] == 5
 
-  with pytest.raises(Exception, match=rf"corrupt bz2 data in bytes {start}-{end}"):
-    run_pipeline(make_config(sample_spec, tmp_path / "strict", dumps=[path], streams_per_shard=1,
+
+@pytest.mark.parametrize("streams_per_shard", [1, 200])
+def test_a_corrupt_bz2_stream_costs_only_its_own_pages(sample_spec, tmp_path, caplog, streams_per_shard):
+  """With one shard per stream, or the whole dump one shard: five of the six articles are read."""
+  path, offsets = write_multistream(tmp_path, wiki_xml())
+  start, end = offsets[2], offsets[3]  # The third article's stream.
+  corrupt_stream(path, start, end)
+  caplog.set_level(logging.ERROR)
+  stats, counters = run_pipeline(make_config(sample_spec, tmp_path / "out", dumps=[path],
+                                             streams_per_shard=streams_per_shard), metrics=True)
+  english = stats["languages"]["en"]
+  assert english["pages"] == 5 and english["lines"] == 5 and english["shards_skipped"] == 0
+  assert english["streams_lost"] == 1 and counters["en/streams_lost"] == 1 and counters["en/pages"] == 5
+  [lost] = stats["lost_streams"]
+  assert (lost["file"], lost["start"], lost["end"], lost["pages_in_stream"]) == (path, start, end, 1)
+  assert lost["error"].startswith("corrupt bz2 data: ") and lost["language"] == "en"
+  assert f"{path}: lost the bz2 stream at bytes {start}-{end}: corrupt bz2 data" in caplog.text
+
+  with pytest.raises(Exception, match=rf"corrupt bz2 data in bytes"):
+    run_pipeline(make_config(sample_spec, tmp_path / "strict", dumps=[path], streams_per_shard=streams_per_shard,
                              fail_on_bad_shard=True))
   assert not os.path.exists(tmp_path / "strict" / "vocab.txt")
 
 
-def test_truncated_dumps_lose_the_cut_shard_and_say_so(sample_spec, tmp_path):
+def test_without_an_index_reading_resumes_at_the_next_stream_start(sample_spec, tmp_path):
+  path, offsets = write_multistream(tmp_path, wiki_xml())
+  os.remove(path.replace(".xml.bz2", "-index.txt.bz2"))  # One shard; the next stream is found by its magic.
+  corrupt_stream(path, offsets[4], offsets[5])
+  stats = run_pipeline(make_config(sample_spec, tmp_path / "out", dumps=[path]))
+  assert stats["languages"]["en"]["pages"] == 5 and stats["languages"]["en"]["shards_read"] == 1
+  [lost] = stats["lost_streams"]
+  assert (lost["start"], lost["end"]) == (offsets[4], offsets[5]) and "pages_in_stream" not in lost
+
+
+def test_truncated_dumps_keep_what_was_read_and_say_what_was_lost(sample_spec, tmp_path):
   good, _ = write_multistream(tmp_path, wiki_xml())
   # A multistream dump without its index (one shard), cut inside its last stream: the header still reads.
   streams, _ = multistream(wiki_xml(), pages_per_stream=1)
@@ -84,13 +98,17 @@ def test_truncated_dumps_lose_the_cut_shard_and_say_so(sample_spec, tmp_path):
   cut_xml.write_bytes(xml[:xml.rindex(b"</page>") - 40])
   stats = run_pipeline(make_config(sample_spec, tmp_path / "out", dumps=[good, str(cut), str(cut_plain), str(cut_xml)],
                                    streams_per_shard=1))
-  errors = {record["shard"].split(" bytes")[0]: record["error"] for record in stats["skipped_shards"]}
+  lost = {record["file"]: record for record in stats["lost_streams"]}
   size = cut.stat().st_size
-  assert errors[str(cut)] == f"the data ends inside a bz2 stream in bytes 0-{size} (truncated file?)"
-  assert errors[str(cut_xml)] == "the data ends inside a <page> (truncated dump?)"
+  assert lost[str(cut)]["error"] == "the data ends inside a bz2 stream (truncated file?)"
+  assert lost[str(cut)]["end"] == size and lost[str(cut)]["start"] < size
+  assert lost[str(cut_xml)]["error"] == "the data ends inside a <page> (truncated dump?)"
   [skipped_input] = stats["skipped_inputs"]
   assert skipped_input["path"] == str(cut_plain) and "ends inside a bz2 stream" in skipped_input["reason"]
-  assert stats["languages"]["en"]["pages"] == 6 and stats["languages"]["en"]["shards_skipped"] == 2
+  # 6 from the good dump, 6 from the multistream one (its cut stream is the last, which holds the closing
+  # tag), 5 before the cut page of the XML one; no shard is skipped whole any more.
+  assert stats["languages"]["en"]["pages"] == 17 and stats["languages"]["en"]["shards_skipped"] == 0
+  assert stats["languages"]["en"]["streams_lost"] == 2
 
 
 def test_malformed_page_invalid_utf8_and_empty_article_are_counted_and_logged(sample_spec, tmp_path, caplog):
