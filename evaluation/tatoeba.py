@@ -25,7 +25,6 @@ import dataclasses
 import json
 import logging
 import os
-import sys
 import time
 from typing import Mapping, Sequence
 
@@ -213,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     codes = [languages.resolve(code).code for code in args.languages] if args.languages else available_languages(args.data)
     pairs = [read_pair(args.data, code) for code in codes]
   except (TatoebaError, languages.UnknownLanguageError) as error:
-    sys.exit(f"tatoeba: {error}")
+    parser.exit(2, f"{parser.prog}: error: {error}\n")
 
   import tensorflow as tf
 
@@ -226,7 +225,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     else:
       logger.warning("--mixed_precision applies on a GPU only; running in float32")
   with contextlib.nullcontext() if args.graph_rewrites else numerics.exact_arithmetic():
-    loaded = [Model(*spec) for spec in specs]
+    try:
+      loaded = [Model(*spec) for spec in specs]
+    except (models.ModelSourceError, OSError) as error:  # A handle or directory that is not a model.
+      parser.exit(2, f"{parser.prog}: error: {error}\n")
     evaluated = evaluate(loaded, pairs, args.batch_size)
   differences = deltas(evaluated["accuracy"])
   markdown = results_markdown(evaluated["accuracy"], differences, evaluated["pairs"])

@@ -58,7 +58,12 @@ logger = logging.getLogger(__name__)
 
 
 class ExportError(RuntimeError):
-  pass
+  """The export could not be done or proven; nothing was written at the output."""
+
+
+class InputError(ExportError):
+  """What the user gave cannot make a model: a model that is not a LaBSE-format pair, an output that
+  exists, a missing extra. A usage error (exit 2), unlike a failed proof (exit 1)."""
 
 
 def check_vocab(new_vocab: Sequence[str], original_vocab: Sequence[str], source: str) -> np.ndarray:
@@ -95,14 +100,14 @@ class Originals:
     self.encoder = tf.saved_model.load(self.encoder_dir)
     self.preprocess = tf.saved_model.load(self.preprocess_dir)
     if not hasattr(self.encoder, "vocab_file"):
-      raise ExportError(f"{encoder}: the encoder has no vocab_file asset; is it a LaBSE/BERT TF-Hub encoder?")
+      raise InputError(f"{encoder}: the encoder has no vocab_file asset; is it a LaBSE/BERT TF-Hub encoder?")
     self.vocab, self.vocab_path = _read_asset_vocab(self.encoder.vocab_file)
     self.lower_case = bool(self.encoder.do_lower_case.numpy()) if hasattr(self.encoder, "do_lower_case") else False
     from pipelines.reference import find_vocab_asset
     preprocess_vocab_path = find_vocab_asset(self.preprocess_dir)
     with open(preprocess_vocab_path, "rb") as handle, open(self.vocab_path, "rb") as other:
       if handle.read() != other.read():
-        raise ExportError(f"the encoder's vocab {self.vocab_path} and the preprocess model's {preprocess_vocab_path} "
+        raise InputError(f"the encoder's vocab {self.vocab_path} and the preprocess model's {preprocess_vocab_path} "
                           "differ: they are not a matching pair")
     self.seq_length = int(self.preprocess(tf.constant(["x"]))["input_word_ids"].shape[1])
     self.dropout = saved_config.read_dropout(self.encoder_dir, self.encoder)
@@ -129,7 +134,7 @@ class Originals:
         found[name] = variable
     missing = [name for name in names if name not in found]
     if not layers or missing:
-      raise ExportError(f"{self.encoder_dir}: the encoder lacks the weights {missing[:5] or ['transformer/layer_0/...']} "
+      raise InputError(f"{self.encoder_dir}: the encoder lacks the weights {missing[:5] or ['transformer/layer_0/...']} "
                         "of a LaBSE-format BERT encoder")
     return found
 
@@ -341,21 +346,21 @@ def export(encoder: str, preprocess: str, vocab: str, output: str, *, seq_length
   """Writes OUTPUT/encoder and OUTPUT/preprocess (and with `hf`, OUTPUT/hf for PyTorch); returns the report."""
   output = os.path.abspath(output)
   if os.path.exists(output) and not overwrite:
-    raise ExportError(f"{output} exists; pass --overwrite to replace it")
+    raise InputError(f"{output} exists; pass --overwrite to replace it")
   if hf:
     from exporter import huggingface
     missing = huggingface.missing_libraries()
     if missing:
-      raise ExportError(f"--hf needs {', '.join(missing)}: {huggingface.INSTALL_HINT}")
+      raise InputError(f"--hf needs {', '.join(missing)}: {huggingface.INSTALL_HINT}")
   texts = texts or BUILT_IN_TEXTS
   originals = Originals(encoder, preprocess)
   logger.info("Loaded the originals: %d tokens, seq_length %d, dropout %s", len(originals.vocab), originals.seq_length,
               originals.dropout)
   if hf and originals.lower_case:
-    raise ExportError(f"{encoder}: --hf supports cased models such as LaBSE; this one lower-cases, and tf_text's "
+    raise InputError(f"{encoder}: --hf supports cased models such as LaBSE; this one lower-cases, and tf_text's "
                       "case folding and accent stripping have no exact equivalent in the tokenizers library")
   if hf and originals.dropout.inner:
-    raise ExportError(f"{encoder}: the original applies dropout {originals.dropout.inner} inside the feed-forward "
+    raise InputError(f"{encoder}: the original applies dropout {originals.dropout.inner} inside the feed-forward "
                       "layer, which transformers' BertModel has no place for; export without --hf")
   new_vocab = read_vocab(vocab)
   kept_ids = check_vocab(new_vocab, originals.vocab, vocab)
@@ -464,8 +469,10 @@ def main(argv: Sequence[str] | None = None) -> None:
   try:
     export(args.encoder, args.preprocess, args.vocab, args.output, seq_length=args.seq_length,
            texts=corpus.read_sentence_files(args.texts) or None, overwrite=args.overwrite, hf=args.hf)
-  except (ExportError, VocabError, models.ModelSourceError, ValueError) as error:
-    sys.exit(f"export failed: {error}")
+  except (InputError, ValueError, OSError) as error:  # The user's: a wrong model, vocab, file or output.
+    parser.exit(2, f"{parser.prog}: error: {error}\n")
+  except ExportError as error:  # The new model could not be proven equal to the original: nothing written.
+    sys.exit(f"{parser.prog}: export failed: {error}")
   with open(os.path.join(args.output, "export_report.md")) as handle:
     print(handle.read())
 

@@ -1,0 +1,48 @@
+"""A user's mistake on any command line: one line on stderr naming it, exit 2, no traceback."""
+
+import pytest
+
+from evaluation import preservation, tatoeba
+from exporter import export
+from pipelines import selection
+
+
+@pytest.fixture()
+def paths(tmp_path):
+  text = tmp_path / "en.txt"
+  text.write_text("A sentence long enough.\n", encoding="utf-8")
+  existing = tmp_path / "existing"
+  existing.mkdir()
+  return {"text": str(text), "missing": str(tmp_path / "missing"), "existing": str(existing), "out": str(tmp_path / "out")}
+
+
+CASES = [
+    (export.main, ["--encoder", "{missing}", "--preprocess", "{missing}", "--vocab", "{text}", "--output", "{out}"],
+     "{missing}: no such SavedModel directory"),
+    (export.main, ["--encoder", "{missing}", "--preprocess", "{missing}", "--vocab", "{text}", "--output", "{existing}"],
+     "exists; pass --overwrite"),
+    (export.main, ["--encoder", "x"], "the following arguments are required"),
+    (tatoeba.main, ["--data", "{missing}", "--model", "a=b,c", "--output", "{out}"], "{missing}: no such directory"),
+    (tatoeba.main, ["--data", "{existing}", "--model", "nonsense", "--output", "{out}"], "expected NAME=ENCODER,PREPROCESS"),
+    (tatoeba.main, ["--data", "{existing}", "--model", "a=b,c", "--languages", "xx", "--output", "{out}"],
+     "unknown language 'xx'"),
+    (preservation.main, ["--original_vocab", "{text}", "--output", "{out}"], "give --vocab NAME=PATH"),
+    (preservation.main, ["--original_vocab", "{missing}", "--vocab", "a={text}", "--texts", "en={text}",
+                         "--output", "{out}"], "{missing}: cannot read the vocab file"),
+    (preservation.main, ["--counts", "{missing}", "--budgets", "1,x", "--output", "{out}"], "--budgets '1,x'"),
+    (preservation.main, ["--original_vocab", "{text}", "--vocab", "a={text}", "--texts", "en", "--output", "{out}"],
+     "expected LANG=PATH"),
+    (selection.main, ["--counts", "{missing}"], "{missing}: not the output of a pipeline run"),
+    (selection.main, ["--counts", "{existing}", "--target_preservation", "101%"], "--target_preservation"),
+]
+
+
+@pytest.mark.parametrize("main, arguments, message", CASES,
+                         ids=[f"{main.__module__}-{number}" for number, (main, _, _) in enumerate(CASES)])
+def test_a_mistake_is_one_line_and_exit_2(main, arguments, message, paths, capsys):
+  with pytest.raises(SystemExit) as exit_:
+    main([argument.format(**paths) for argument in arguments])
+  assert exit_.value.code == 2
+  error = capsys.readouterr().err.strip().splitlines()
+  assert message.format(**paths) in error[-1], error
+  assert not any("Traceback" in line for line in error)
