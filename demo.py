@@ -36,7 +36,8 @@ def sample_lines() -> list[str]:
 
 def learn_demo_vocab(path: str) -> None:
   """Learns a cased WordPiece vocab from the samples with tf_text's tool; LaBSE's special ids."""
-  import tensorflow as tf
+  from pipelines.tfstartup import import_tensorflow
+  tf = import_tensorflow()
   from tensorflow_text.tools.wordpiece_vocab.bert_vocab_from_dataset import bert_vocab_from_dataset
 
   from pipelines import outputs

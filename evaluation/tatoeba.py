@@ -31,6 +31,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from pipelines import languages, models, outputs
+from pipelines.tfstartup import import_tensorflow
 
 # The seed document's columns, in its order.
 TATOEBA_LANGUAGES = ("fr", "es", "de", "zh", "ar", "it", "ja", "ko", "nl", "pl", "pt", "th", "tr", "ru")
@@ -118,8 +119,7 @@ class Model:
   """An encoder + preprocess pair with the TF-Hub API, embedding sentences in batches."""
 
   def __init__(self, name: str, encoder: str, preprocess: str):
-    import tensorflow as tf
-    import tensorflow_text  # noqa: F401  Ops of the preprocess model.
+    tf = import_tensorflow()  # With TF Text's ops, which the preprocess model uses.
     self.name, self.encoder_source, self.preprocess_source = name, encoder, preprocess
     self.encoder = tf.saved_model.load(models.resolve_model(encoder))
     self.preprocess = tf.saved_model.load(models.resolve_model(preprocess))
@@ -214,7 +214,7 @@ def main(argv: Sequence[str] | None = None) -> None:
   except (TatoebaError, languages.UnknownLanguageError) as error:
     parser.exit(2, f"{parser.prog}: error: {error}\n")
 
-  import tensorflow as tf
+  tf = import_tensorflow()
 
   from exporter import numerics
   device = describe_device()

@@ -31,6 +31,7 @@ import numpy as np
 
 from exporter import numerics, saved_config
 from pipelines import models
+from pipelines.tfstartup import import_tensorflow
 from pipelines.selection import labse_parameters, parameter_table
 from pipelines.vocab import (REQUIRED_SPECIAL_TOKENS, VocabError, format_vocab, is_special_token, parse_vocab,
                              read_vocab)
@@ -94,8 +95,7 @@ class Originals:
   """The original encoder and preprocess models, loaded and cross-checked."""
 
   def __init__(self, encoder: str, preprocess: str):
-    import tensorflow as tf
-    import tensorflow_text  # noqa: F401  Ops of the preprocess model.
+    tf = import_tensorflow()  # With TF Text's ops, which the preprocess model uses.
     self.encoder_dir, self.preprocess_dir = models.resolve_model(encoder), models.resolve_model(preprocess)
     self.encoder = tf.saved_model.load(self.encoder_dir)
     self.preprocess = tf.saved_model.load(self.preprocess_dir)

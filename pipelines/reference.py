@@ -14,6 +14,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from pipelines import models
+from pipelines.tfstartup import import_tensorflow
 from pipelines.tokenizer import CharClasses, LabseTokenizer, TokenizerSpec, ranges_from_code_points
 from pipelines.vocab import parse_vocab, read_vocab
 
@@ -54,8 +55,7 @@ class PreprocessModel:
   """A LaBSE-style preprocess SavedModel's `tokenize`: strings -> ragged [batch, words, pieces] ids."""
 
   def __init__(self, handle: str):
-    import tensorflow as tf
-    import tensorflow_text  # noqa: F401  Registers the ops the SavedModel uses.
+    tf = import_tensorflow()  # With TF Text's ops, which the SavedModel uses.
     self.model_dir = models.resolve_model(handle)
     self._model = tf.saved_model.load(self.model_dir)
     self.vocab_path = find_vocab_asset(self.model_dir)
@@ -84,7 +84,7 @@ class TfTextTokenizer:
   """tf_text's BertTokenizer over a vocab file, configured as LaBSE's preprocess model."""
 
   def __init__(self, vocab_path: str, lower_case: bool):
-    import tensorflow as tf
+    tf = import_tensorflow()
     import tensorflow_text as text
     self._tf = tf
     self._tokenizer = text.BertTokenizer(vocab_path, lower_case=lower_case, token_out_type=tf.int64)
@@ -102,7 +102,7 @@ class TfTextTokenizer:
 
 def tf_basic_splitter(lower_case: bool) -> Callable[[Sequence[str]], list[list[str]]]:
   """tf_text's basic tokenizer as a batch word splitter, for uncased models (not character-local)."""
-  import tensorflow as tf
+  tf = import_tensorflow()
   import tensorflow_text as text
   basic = text.BasicTokenizer(lower_case=lower_case)
 

@@ -46,3 +46,26 @@ def test_a_mistake_is_one_line_and_exit_2(main, arguments, message, paths, capsy
   error = capsys.readouterr().err.strip().splitlines()
   assert message.format(**paths) in error[-1], error
   assert not any("Traceback" in line for line in error)
+
+
+def test_native_start_up_lines_are_dropped_and_the_rest_kept(capfd):
+  import os
+
+  from pipelines import tfstartup
+  with tfstartup.native_startup_lines_dropped():
+    os.write(2, b"WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+                b"I0000 00:00:1796192453.253854   13223 port.cc:153] oneDNN custom operations are on.\n"
+                b"W0000 00:00:1796192453.254197   13223 cudart_stub.cc:31] Could not find cuda drivers\n"
+                b"E0000 00:00:1796192453.3   13223 some_op.cc:9] a real error\n"
+                b"a line of our own\n")
+  assert capfd.readouterr().err == "E0000 00:00:1796192453.3   13223 some_op.cc:9] a real error\na line of our own\n"
+
+
+def test_tensorflow_starts_without_its_native_start_up_lines():
+  import subprocess
+  import sys
+  result = subprocess.run([sys.executable, "-c", "from pipelines.tfstartup import import_tensorflow; "
+                           "print(import_tensorflow().constant(2).numpy())"],
+                          capture_output=True, text=True, timeout=300)
+  assert result.returncode == 0 and result.stdout.strip() == "2"
+  assert "I0000" not in result.stderr and "InitializeLog" not in result.stderr, result.stderr

@@ -1,0 +1,55 @@
+"""TensorFlow, imported without its C++ start-up lines.
+
+TensorFlow's native code writes INFO and WARNING lines to file descriptor 2 before its logging is
+configured (`I0000 ... port.cc] oneDNN custom operations are on`, `cudart_stub.cc] Could not find
+cuda drivers`, absl's banner), which `TF_CPP_MIN_LOG_LEVEL` cannot silence. While TensorFlow and
+TF Text load and list their devices, descriptor 2 goes to a temporary file; then everything but
+those lines is written back, errors included.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sys
+import tempfile
+
+_NOISE = re.compile(r"^(?:[IW]\d{4} [\d:.]+ +\d+ [\w.]+:\d+\]|WARNING: All log messages before absl::"
+                    r"InitializeLog\(\) is called are written to STDERR)")
+# With no GPU (a CPU machine with TensorFlow's CUDA libraries installed): said once more by the tools that
+# report their device.
+_NO_GPU = re.compile(r"^E\d{4} [\d:.]+ +\d+ cuda_platform\.cc:\d+\] failed call to cuInit")
+_CONTINUATION = re.compile(r"^(?:To enable the following instructions|rebuild TensorFlow)")
+
+
+@contextlib.contextmanager
+def native_startup_lines_dropped():
+  """Captures descriptor 2 for the block, then replays it without native INFO/WARNING lines."""
+  sys.stderr.flush()
+  saved = os.dup(2)
+  with tempfile.TemporaryFile() as captured:
+    os.dup2(captured.fileno(), 2)
+    try:
+      yield
+    finally:
+      sys.stderr.flush()
+      os.dup2(saved, 2)
+      os.close(saved)
+      captured.seek(0)
+      for line in captured.read().decode("utf-8", errors="replace").splitlines(keepends=True):
+        if not (_NOISE.match(line) or _NO_GPU.match(line) or _CONTINUATION.match(line)):
+          sys.stderr.write(line)
+      sys.stderr.flush()
+
+
+def import_tensorflow():
+  """`tensorflow`, with tensorflow_text's ops registered and the devices listed, quietly; cached by Python."""
+  if "tensorflow" in sys.modules and "tensorflow_text" in sys.modules:
+    return sys.modules["tensorflow"]
+  os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")  # Also the INFO lines logged after start-up.
+  with native_startup_lines_dropped():
+    import tensorflow as tf
+    import tensorflow_text  # noqa: F401  Registers the ops the preprocess models use.
+    tf.config.list_physical_devices()
+  return tf
