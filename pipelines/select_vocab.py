@@ -26,7 +26,7 @@ from typing import Iterable, Mapping, Sequence
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
-from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipelines import corpus, languages, outputs, sampling, selection, sources
 from pipelines.counting import LanguageCounts
@@ -348,16 +348,20 @@ def build(pipeline: beam.Pipeline, config: RunConfig):
                                    beam.pvalue.AsDict(text), beam.pvalue.AsDict(sampled), config))
 
 
-def local_runner_without_download(options: PipelineOptions) -> None:
-  """DirectRunner first tries Prism, a binary it downloads; run on its in-process fallback instead."""
-  standard = options.view_as(StandardOptions)
-  if standard.runner in (None, "DirectRunner"):
-    standard.runner = "FnApiRunner"
+class FallbackNotice(logging.Filter):
+  """Beam's DirectRunner (the default) first tries Prism, a binary it downloads, and falls back to its
+  in-process runner when Prism cannot start, saying so at INFO only; this says it as a warning."""
+
+  def filter(self, record: logging.LogRecord) -> bool:
+    if "Falling back to DirectRunner" in record.getMessage():
+      record.levelno, record.levelname = logging.WARNING, "WARNING"
+      record.msg, record.args = ("Beam's default local runner, Prism (a binary it downloads), could not start; "
+                                 "running on Beam's in-process runner instead"), ()
+    return True
 
 
 def configure(argv: Sequence[str]) -> tuple[PipelineOptions, RunConfig]:
   options = PipelineOptions(argv)
-  local_runner_without_download(options)
   args = options.view_as(SelectVocabOptions)
   rule = selection.rule_from_arguments(args)
   if args.preset == "original" and args.max_lines_per_language is None:
@@ -395,6 +399,7 @@ def run_configured(options: PipelineOptions, config: RunConfig) -> dict:
 
 def main(argv: Sequence[str] | None = None) -> None:
   logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+  logging.getLogger("apache_beam.runners.direct.direct_runner").addFilter(FallbackNotice())
   argv = list(sys.argv[1:] if argv is None else argv)
   if not argv or "-h" in argv or "--help" in argv:
     parser = argparse.ArgumentParser(prog="python -m pipelines.select_vocab", description=__doc__,

@@ -249,3 +249,13 @@ def test_bad_command_lines_are_one_line_errors(arguments, message, tmp_path, cap
   assert exit_.value.code == 2
   error = capsys.readouterr().err.strip().splitlines()
   assert message in error[-1] and not any("Traceback" in line for line in error)
+
+
+def test_the_runners_own_fallback_from_prism_is_said_as_a_warning():
+  import logging
+  record = logging.LogRecord("apache_beam.runners.direct.direct_runner", logging.INFO, __file__, 1,
+                             "Falling back to DirectRunner", (), None)
+  assert select_vocab.FallbackNotice().filter(record)
+  assert record.levelname == "WARNING" and "could not start" in record.getMessage()
+  other = logging.LogRecord("x", logging.INFO, __file__, 1, "Running pipeline with %s.", ("PrismRunner",), None)
+  assert select_vocab.FallbackNotice().filter(other) and other.levelname == "INFO"
