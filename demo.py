@@ -12,57 +12,14 @@ data") has the same chain on https://tfhub.dev/google/LaBSE/2 and real dumps.
 from __future__ import annotations
 
 import argparse
-import collections
-import glob
 import logging
 import os
 import sys
 
+from samples import stand_in
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-SAMPLE_DUMPS = os.path.join(HERE, "samples", "dumps", "*.xml.bz2")
-DEMO_VOCAB_SIZE = 6000
-
-
-def sample_lines() -> list[str]:
-  """Article lines of every bundled sample dump, read with the pipeline's own extraction."""
-  from pipelines import corpus, sources
-  lines = []
-  for number, path in enumerate(sorted(glob.glob(SAMPLE_DUMPS))):
-    dump = sources.read_header(path)
-    whole = sources.Shard((number, 0), path, dump.language, "dump", 0, dump.size, 1, dump.dropped_namespace_names)
-    lines.extend(corpus.shard_lines(whole, collections.Counter()))
-  return lines
-
-
-def learn_demo_vocab(path: str) -> None:
-  """Learns a cased WordPiece vocab from the samples with tf_text's tool; LaBSE's special ids."""
-  from pipelines.tfstartup import import_tensorflow
-  tf = import_tensorflow()
-  from tensorflow_text.tools.wordpiece_vocab.bert_vocab_from_dataset import bert_vocab_from_dataset
-
-  from pipelines import outputs
-  from pipelines.vocab import LABSE_SPECIAL_TOKENS, format_vocab
-  dataset = tf.data.Dataset.from_tensor_slices(sample_lines()).batch(256)
-  vocab = bert_vocab_from_dataset(dataset, vocab_size=DEMO_VOCAB_SIZE, reserved_tokens=list(LABSE_SPECIAL_TOKENS),
-                                  bert_tokenizer_params={"lower_case": False})
-  outputs.write_bytes(path, format_vocab(vocab))
-
-
-def write_stand_in_original(directory: str) -> None:
-  """A tiny LaBSE-format pair (random weights; the learned vocab) in LaBSE's SavedModel layout."""
-  import tensorflow as tf
-
-  from exporter import bert
-  from exporter.export import write_encoder
-  from exporter.preprocess import Preprocessor
-  from pipelines.vocab import read_vocab
-  vocab_path = os.path.join(directory, "vocab.txt")
-  vocab = read_vocab(vocab_path)
-  tf.random.set_seed(2020)
-  encoder = bert.BertEncoder(bert.EncoderConfig(len(vocab), hidden=64, layers=2, heads=4, intermediate=256,
-                                                max_positions=128))
-  write_encoder(os.path.join(directory, "encoder"), encoder.weights_by_name, vocab_path, False)
-  tf.saved_model.save(Preprocessor(vocab_path, False, 64, vocab), os.path.join(directory, "preprocess"))
+SAMPLE_DUMPS = stand_in.SAMPLE_DUMPS
 
 
 def banner(title: str) -> None:
@@ -84,10 +41,11 @@ def main(argv: list[str]) -> None:
   vocab_path = os.path.join(original, "vocab.txt")
   if not os.path.exists(vocab_path):
     print(f"Learning the stand-in original's vocab from the samples -> {os.path.relpath(vocab_path)}")
-    learn_demo_vocab(vocab_path)
+    stand_in.learn_vocab(vocab_path)
   if not os.path.exists(os.path.join(original, "encoder", "saved_model.pb")):
     print(f"Writing the stand-in original encoder + preprocess (random weights) -> {os.path.relpath(original)}/")
-    write_stand_in_original(original)
+    stand_in.write_original(original, vocab_path, seq_length=64, seed=2020, hidden=64, layers=2, heads=4,
+                            intermediate=256, max_positions=128)
   encoder, preprocess = os.path.join(original, "encoder"), os.path.join(original, "preprocess")
 
   banner("1. Vocabulary pipeline on the bundled sample dumps")

@@ -28,8 +28,8 @@ def sentences(count: int) -> list[str]:
     with open(FLORES_EN, encoding="utf-8") as handle:
       lines = handle.read().splitlines()
   else:
-    import demo
-    lines = demo.sample_lines()
+    from samples import stand_in
+    lines = stand_in.sample_lines()
   return [lines[i % len(lines)] for i in range(count)]
 
 

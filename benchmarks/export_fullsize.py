@@ -47,19 +47,8 @@ def labse_sized_vocab() -> list[str]:
 
 def write_original(directory: str, vocab: list[str]) -> tuple[str, str]:
   """A random LaBSE-shaped encoder + preprocess pair, in a child process's memory, not this one's."""
-  import tensorflow as tf
-
-  from exporter import bert
-  from exporter.export import write_encoder
-  from exporter.preprocess import Preprocessor
-  from pipelines.vocab import format_vocab
-  vocab_path = os.path.join(directory, "vocab.txt")
-  with open(vocab_path, "wb") as handle:
-    handle.write(format_vocab(vocab))
-  encoder = bert.BertEncoder(bert.EncoderConfig(len(vocab)))
-  write_encoder(os.path.join(directory, "encoder"), encoder.weights_by_name, vocab_path, False)
-  tf.saved_model.save(Preprocessor(vocab_path, False, 128, vocab), os.path.join(directory, "preprocess"))
-  return os.path.join(directory, "encoder"), os.path.join(directory, "preprocess")
+  from samples import stand_in
+  return stand_in.write_original(directory, stand_in.write_vocab(os.path.join(directory, "vocab.txt"), vocab))
 
 
 def flores_texts(work: str, count: int) -> list[str]:

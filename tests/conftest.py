@@ -86,9 +86,9 @@ def fixture_tokenizer(fixture_spec):
 @pytest.fixture(scope="session")
 def sample_vocab(tmp_path_factory) -> str:
   """A cased WordPiece vocab in LaBSE's layout learned from the bundled samples (needs no ../shared)."""
-  import demo
+  from samples import stand_in
   path = str(tmp_path_factory.mktemp("vocab") / "sample_vocab.txt")
-  demo.learn_demo_vocab(path)
+  stand_in.learn_vocab(path)
   return path
 
 
@@ -124,20 +124,13 @@ OWN_DROPOUT = {"hidden": 0.15, "attention": 0.05, "inner": 0.0}  # Not BERT's: t
 @pytest.fixture(scope="session")
 def own_original(sample_vocab, tmp_path_factory):
   """A LaBSE-format encoder + preprocess pair at another size and dropout, written with the project's own code."""
-  import tensorflow as tf
-
   from exporter import bert
-  from exporter.export import write_encoder
-  from exporter.preprocess import Preprocessor
   from pipelines.vocab import read_vocab
-  vocab = read_vocab(sample_vocab)
+  from samples import stand_in
   root = tmp_path_factory.mktemp("own_original")
-  tf.random.set_seed(5)
-  encoder = bert.BertEncoder(bert.EncoderConfig(len(vocab), hidden=48, layers=3, heads=4, intermediate=96,
-                                                max_positions=64))
-  write_encoder(str(root / "encoder"), encoder.weights_by_name, sample_vocab, False, bert.Dropout(**OWN_DROPOUT))
-  tf.saved_model.save(Preprocessor(sample_vocab, False, 64, vocab), str(root / "preprocess"))
-  return root, vocab
+  stand_in.write_original(str(root), sample_vocab, seq_length=64, seed=5, dropout=bert.Dropout(**OWN_DROPOUT),
+                          hidden=48, layers=3, heads=4, intermediate=96, max_positions=64)
+  return root, read_vocab(sample_vocab)
 
 
 def archive_directory(directory, archive):
@@ -150,10 +143,10 @@ def archive_directory(directory, archive):
 @pytest.fixture(scope="session")
 def own_export(own_original, sample_spec, tmp_path_factory):
   """The model at another size exported from .tar.gz archives, to a vocab with gaps."""
-  import demo
   from exporter import export
+  from samples import stand_in
   root, vocab = own_original
-  lines = demo.sample_lines()
+  lines = stand_in.sample_lines()
   french, japanese = [line for line in lines if "phare" in line][:8], [line for line in lines if "灯台" in line][:8]
   # The special tokens, every token the French lines use, and every third other token: a subset with gaps.
   tokenizer = sample_spec.build()

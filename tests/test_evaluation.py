@@ -51,7 +51,7 @@ def write_pair(directory, code, xx_lines, en_lines):
   (directory / f"tatoeba.{code}-eng.eng").write_text("".join(line + "\n" for line in en_lines), encoding="utf-8")
 
 
-def test_tatoeba_files_of_different_lengths_empty_or_unknown_language_are_errors(tmp_path):
+def test_tatoeba_files_of_different_lengths_empty_or_unknown_language_are_errors(tmp_path, capsys):
   write_pair(tmp_path, "fra", ["Un.", "Deux."], ["One."])
   with pytest.raises(tatoeba.TatoebaError, match=r"tatoeba.fra-eng.fra has 2 lines but .*tatoeba.fra-eng.eng has 1"):
     tatoeba.read_pair(str(tmp_path), "fr")
@@ -63,8 +63,9 @@ def test_tatoeba_files_of_different_lengths_empty_or_unknown_language_are_errors
   from pipelines.languages import UnknownLanguageError
   with pytest.raises(UnknownLanguageError, match="'xyz'"):
     tatoeba.read_pair(str(tmp_path), "xyz")
-  with pytest.raises(SystemExit, match="unknown language 'xyz'"):
+  with pytest.raises(SystemExit) as exit_:
     tatoeba.main(["--data", str(tmp_path), "--model", "a=x,y", "--languages", "xyz", "--output", str(tmp_path)])
+  assert exit_.value.code == 2 and "unknown language 'xyz'" in capsys.readouterr().err
   (tmp_path / "tatoeba.ita-eng.ita").write_bytes(b"caf\xe9\n")
   (tmp_path / "tatoeba.ita-eng.eng").write_bytes(b"cafe\n")
   with pytest.raises(tatoeba.TatoebaError, match=r"tatoeba.ita-eng.ita: not UTF-8"):
