@@ -85,11 +85,10 @@ def parse_counts_tsv(text: str, vocab: Sequence[str], source: str) -> tuple[np.n
   return token_counts, line_counts
 
 
-def write_counts(output: str, counts_by_language: Mapping[str, LanguageCounts], vocab: Sequence[str],
-                 stats: Mapping) -> None:
-  write_bytes(join(output, "original_vocab.txt"), format_vocab(list(vocab)))
-  for language, counts in counts_by_language.items():
-    write_text(join(output, "counts", f"{language}.tsv"), counts_tsv(counts.token_counts, counts.line_counts, vocab))
+def write_run_files(output: str, tokenizer: "TokenizerSpec", stats: Mapping) -> None:
+  """The run's own files, after every language's: original_vocab.txt, tokenizer.json, then stats.json."""
+  write_bytes(join(output, "original_vocab.txt"), format_vocab(tokenizer.vocab()))
+  write_tokenizer_spec(output, tokenizer)
   write_text(join(output, "stats.json"), json.dumps(stats, indent=2, ensure_ascii=False) + "\n")
 
 
@@ -111,11 +110,6 @@ def read_counts(run_dir: str) -> tuple[list[str], dict[str, LanguageCounts]]:
     scalar = {key: int(value) for key, value in language_stats.items() if isinstance(value, int)}
     counts[language] = LanguageCounts(token_counts, line_counts, {**dict.fromkeys(STAT_FIELDS, 0), **scalar})
   return vocab, counts
-
-
-def write_samples(output: str, samples: Mapping[str, "Sample"]) -> None:
-  for language, sample in samples.items():
-    write_text(join(output, "samples", f"{language}.txt"), sample.to_text())
 
 
 def read_samples(run_dir: str, vocab: Sequence[str], languages: Iterable[str]) -> dict[str, "Sample"]:

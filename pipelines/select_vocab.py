@@ -28,16 +28,8 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipelines import corpus, languages, outputs, sampling, selection, sources
-from pipelines.counting import LanguageCounts
+from pipelines import languages, outputs, sampling, selection, sources, transforms
 from pipelines.tokenizer import TokenizerSpec
-
-METRICS_NAMESPACE = "smaller_labse"
-# Lines tokenized together: large enough to amortize numpy calls, small enough to bound memory.
-BATCH_LINES = 4096
-# Per-language statistics also published as Beam metrics while the job runs.
-METRIC_FIELDS = ("pages", "redirects", "lines", "tokens", "unk_tokens", "shards_read", "shards_skipped",
-                 "pages_skipped", "pages_invalid_utf8", "pages_without_text", "streams_lost")
 
 logger = logging.getLogger(__name__)
 
@@ -148,156 +140,16 @@ def resolve_inputs(dump_globs: Sequence[str], text_globs: Sequence[str], request
   return tuple(dumps), tuple(text_files), tuple(code for code in wanted if code in present), tuple(skipped)
 
 
-def plan_shards(numbered_dump: tuple[int, sources.DumpInfo], streams_per_shard: int) -> list[sources.Shard]:
-  number, dump = numbered_dump
-  shards = sources.plan_dump_shards(dump, number, streams_per_shard)
-  Metrics.counter(METRICS_NAMESPACE, f"{dump.language}/shards_planned").inc(len(shards))
-  logger.info("%s: %d shards", dump.path, len(shards))
-  return shards
-
-
-def count_lines(shard: sources.Shard, limit: int, min_chars: int) -> tuple[tuple[str, tuple[int, int]], int]:
-  """((language, order), lines of the shard up to `limit`); 0 for a shard that cannot be read."""
-  try:
-    lines = sum(1 for _ in itertools.islice(corpus.shard_lines(shard, collections.Counter(), min_chars, []), limit))
-  except sources.SourceError:
-    lines = 0  # The counting pass skips this shard too, so it contributes no lines to the sample.
-  return (shard.language, shard.order), lines
-
-
-def line_quotas(shard_lines: Iterable[tuple[tuple[str, tuple[int, int]], int]], limit: int) -> dict:
-  """How many lines each shard contributes so that each language has its first `limit` lines."""
-  quotas, taken = {}, collections.Counter()
-  for (language, order), lines in sorted(shard_lines):
-    quotas[(language, order)] = min(lines, limit - taken[language])
-    taken[language] += quotas[(language, order)]
-  return quotas
-
-
-class CountShardTokens(beam.DoFn):
-  """Shard -> (language, LanguageCounts); corrupt shards are skipped, counted and logged."""
-
-  SKIPPED = "skipped"
-  LOST = "lost"
-  TEXT = "text"
-  SAMPLE = "sample"
-
-  def __init__(self, tokenizer: TokenizerSpec, min_chars: int, fail_on_bad_shard: bool, dump_text: int,
-               sample_lines: int = 0):
-    self._spec = tokenizer
-    self._min_chars = min_chars
-    self._fail_on_bad_shard = fail_on_bad_shard
-    self._dump_text = dump_text
-    self._sample_lines = sample_lines
-    self._tokenizer = None
-
-  def setup(self):
-    self._tokenizer = self._spec.build()  # Once per worker: vocab tables and compiled patterns.
-
-  def process(self, shard: sources.Shard, quotas: Mapping | None = None):
-    quota = None if quotas is None else quotas.get((shard.language, shard.order), 0)
-    if quota == 0:
-      return
-    counts = LanguageCounts.empty(self._tokenizer.vocab_size)
-    stats: collections.Counter = collections.Counter()
-    text = []
-    sample = sampling.BottomK(self._sample_lines)
-    lost_streams = None if self._fail_on_bad_shard else []  # Else a corrupt bz2 stream costs only its pages.
-    try:
-      lines = corpus.shard_lines(shard, stats, self._min_chars, lost_streams)
-      for batch in corpus.batched(itertools.islice(lines, quota), BATCH_LINES):
-        if len(text) < self._dump_text:
-          text.extend(batch[:self._dump_text - len(text)])
-        counts.add_lines(self._tokenizer, batch)
-        sample.add_all(batch)
-    except sources.SourceError as error:
-      if self._fail_on_bad_shard:
-        raise
-      reason = str(error).removeprefix(f"{shard.name}: ").removeprefix(f"{shard.path}: ")  # Said once, below.
-      logger.error("Skipped shard %s: %s", shard.name, reason)
-      Metrics.counter(METRICS_NAMESPACE, f"{shard.language}/shards_skipped").inc()
-      yield beam.pvalue.TaggedOutput(self.SKIPPED, {"shard": shard.name, "language": shard.language,
-                                                    "error": reason})
-      skipped = LanguageCounts.empty(self._tokenizer.vocab_size)
-      skipped.add_stats(shards_skipped=1)
-      yield shard.language, skipped
-      return
-    counts.add_stats(shards_read=1, **stats)
-    for field in METRIC_FIELDS:
-      if counts.stats.get(field):
-        Metrics.counter(METRICS_NAMESPACE, f"{shard.language}/{field}").inc(counts.stats[field])
-    yield shard.language, counts
-    for record in lost_streams or ():
-      yield beam.pvalue.TaggedOutput(self.LOST, {"language": shard.language, "shard": shard.name, **record})
-    for number, line in enumerate(text):
-      yield beam.pvalue.TaggedOutput(self.TEXT, (shard.language, (shard.order, number, line)))
-    for hashed_line in sample.items():
-      yield beam.pvalue.TaggedOutput(self.SAMPLE, (shard.language, hashed_line))
-
-
-class MergeCounts(beam.CombineFn):
-  """Sums LanguageCounts; Beam lifts it so each worker pre-combines before the shuffle.
-
-  Inputs are never changed (Beam may reuse them): the first one is copied into a fresh
-  accumulator, which alone is added to.
-  """
-
-  def create_accumulator(self):
-    return None
-
-  def add_input(self, accumulator, counts):
-    return counts.copy() if accumulator is None else accumulator.merge(counts)
-
-  def merge_accumulators(self, accumulators):
-    merged = None
-    for accumulator in accumulators:
-      if accumulator is not None:
-        merged = accumulator.copy() if merged is None else merged.merge(accumulator)
-    return merged
-
-  def extract_output(self, accumulator):
-    return accumulator
-
-
-def run_report(config: RunConfig, counts: Mapping[str, LanguageCounts], skipped_shards: Sequence[dict],
-               lost_streams: Sequence[dict] = ()) -> dict:
+def run_report(config: RunConfig) -> dict:
+  """What stats.json says of the run besides the languages, skipped shards and lost streams."""
   return {
-      "languages": {language: counts[language].stats for language in sorted(counts)},
       "original_vocab": {"source": config.tokenizer.source, "size": len(config.tokenizer.vocab()),
                          "lower_case": config.tokenizer.lower_case},
       "inputs": {"dumps": [info.path for info in config.dumps], "text_files": [path for _, path in config.text_files]},
       "skipped_inputs": list(config.skipped_inputs),
-      "skipped_shards": sorted(skipped_shards, key=lambda record: record["shard"]),
-      "lost_streams": sorted(lost_streams, key=lambda record: (record["file"], record["start"] or 0)),
       "max_lines_per_language": config.max_lines_per_language,
       "min_chars": config.min_chars,
   }
-
-
-def write_results(language_counts: list[tuple[str, LanguageCounts]], skipped_shards: list[dict],
-                  lost_streams: list[dict], text: Mapping[str, list], sampled: Mapping[str, list],
-                  config: RunConfig) -> None:
-  """Writes counts, statistics, the tokenizer's description, sentence samples and extracted text."""
-  counts = dict(language_counts)
-  empty = [language for language in config.languages if not counts.get(language) or not counts[language].stats["lines"]]
-  if empty:
-    raise ValueError(f"no text was read for {', '.join(empty)}: every input of that language was empty, "
-                     "skipped or filtered; an empty vocab would be wrong")
-  vocab = config.tokenizer.vocab()
-  report = run_report(config, counts, skipped_shards, lost_streams)
-  if config.sample_lines:
-    tokenizer = config.tokenizer.build()
-    samples = {language: sampling.sample_from_lines(tokenizer, (line for _, line in sampled.get(language, [])),
-                                                     f"{language} sample")
-               for language in counts}
-    for language, sample in samples.items():
-      report["languages"][language]["sample"] = {"lines": len(sampled.get(language, [])), "sentences": len(sample)}
-    outputs.write_samples(config.output, samples)
-  outputs.write_tokenizer_spec(config.output, config.tokenizer)
-  outputs.write_counts(config.output, counts, vocab, report)
-  for language, lines in text.items():
-    ordered = [line for _, _, line in sorted(lines)]
-    outputs.write_text(outputs.join(config.output, "text", f"{language}.txt"), "".join(f"{line}\n" for line in ordered))
 
 
 def select_from_run(output: str, rule: selection.SelectionRule) -> selection.Selection:
@@ -310,42 +162,11 @@ def select_from_run(output: str, rule: selection.SelectionRule) -> selection.Sel
 
 def build(pipeline: beam.Pipeline, config: RunConfig):
   """Adds the whole job to `pipeline`."""
-  dump_shards = (
-      pipeline
-      | "Dumps" >> beam.Create(list(enumerate(config.dumps)))
-      | "PlanShards" >> beam.FlatMap(plan_shards, config.streams_per_shard))
-  text_shards = pipeline | "TextFiles" >> beam.Create([
-      sources.Shard((len(config.dumps) + number, 0), path, language, "text")
-      for number, (language, path) in enumerate(config.text_files)])
-  shards = (dump_shards, text_shards) | "AllShards" >> beam.Flatten() | "SpreadShards" >> beam.Reshuffle()
-
-  side_inputs = {}
-  if config.max_lines_per_language is not None:
-    quotas = (
-        shards
-        | "CountLines" >> beam.Map(count_lines, config.max_lines_per_language, config.min_chars)
-        | "GatherLineCounts" >> beam.combiners.ToList()
-        | "LineQuotas" >> beam.Map(line_quotas, config.max_lines_per_language))
-    side_inputs["quotas"] = beam.pvalue.AsSingleton(quotas)
-
-  counted = shards | "CountTokens" >> beam.ParDo(
-      CountShardTokens(config.tokenizer, config.min_chars, config.fail_on_bad_shard, config.dump_text,
-                       config.sample_lines),
-      **side_inputs).with_outputs(CountShardTokens.SKIPPED, CountShardTokens.LOST, CountShardTokens.TEXT,
-                                  CountShardTokens.SAMPLE, main="counts")
-  merged = counted.counts | "MergeCounts" >> beam.CombinePerKey(MergeCounts())
-  skipped = counted[CountShardTokens.SKIPPED] | "GatherSkipped" >> beam.combiners.ToList()
-  lost = counted[CountShardTokens.LOST] | "GatherLost" >> beam.combiners.ToList()
-  text = (counted[CountShardTokens.TEXT]
-          | "FirstLines" >> beam.combiners.Top.SmallestPerKey(max(config.dump_text, 1), key=lambda x: x[:2]))
-  # Bottom-k by hash: each language's sample is the same lines whatever the sharding or the runner.
-  sampled = (counted[CountShardTokens.SAMPLE]
-             | "SampleLines" >> beam.combiners.Top.SmallestPerKey(max(config.sample_lines, 1)))
-  return (
-      merged
-      | "GatherLanguages" >> beam.combiners.ToList()
-      | "WriteResults" >> beam.Map(write_results, beam.pvalue.AsSingleton(skipped), beam.pvalue.AsSingleton(lost),
-                                   beam.pvalue.AsDict(text), beam.pvalue.AsDict(sampled), config))
+  settings = transforms.CountingSettings(config.tokenizer, config.min_chars, config.max_lines_per_language,
+                                         config.fail_on_bad_shard, config.dump_text, config.sample_lines)
+  return pipeline | "CountVocabulary" >> transforms.CountVocabulary(
+      config.dumps, config.text_files, config.languages, config.streams_per_shard, settings, config.output,
+      run_report(config))
 
 
 class FallbackNotice(logging.Filter):

@@ -5,7 +5,7 @@ import random
 import numpy as np
 import pytest
 
-from pipelines import counting, sampling, selection, tokenizer
+from pipelines import counting, outputs, sampling, selection, tokenizer
 from pipelines.sampling import Sample
 from pipelines.vocab import LABSE_SPECIAL_TOKENS
 
@@ -195,9 +195,13 @@ def test_sample_file_round_trip_and_errors():
     (["--preset", "original", "--min_line_fraction", "0.1"], "--preset original"),
 ])
 def test_bad_rule_values_are_one_line_usage_errors(arguments, message, tmp_path, capsys):
-  from pipelines import outputs
-  outputs.write_counts(str(tmp_path), TWO_LANGUAGES, VOCAB, {"languages": {
-      code: counts.stats for code, counts in TWO_LANGUAGES.items()}})
+  import json
+  (tmp_path / "original_vocab.txt").write_text("".join(token + "\n" for token in VOCAB), encoding="utf-8")
+  (tmp_path / "counts").mkdir()
+  for code, counts in TWO_LANGUAGES.items():
+    (tmp_path / "counts" / f"{code}.tsv").write_text(outputs.counts_tsv(counts.token_counts, counts.line_counts, VOCAB),
+                                                     encoding="utf-8")
+  (tmp_path / "stats.json").write_text(json.dumps({"languages": {c: n.stats for c, n in TWO_LANGUAGES.items()}}))
   with pytest.raises(SystemExit) as exit_:
     selection.main(["--counts", str(tmp_path), *arguments])
   assert exit_.value.code == 2

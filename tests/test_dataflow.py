@@ -11,7 +11,7 @@ import apache_beam as beam
 import pytest
 from apache_beam.options.pipeline_options import GoogleCloudOptions, PipelineOptions, SetupOptions, StandardOptions
 
-from pipelines import select_vocab, sources
+from pipelines import select_vocab, sources, transforms
 from tests.conftest import ROOT, SAMPLE_DUMPS
 from tests.conftest import ALL_SAMPLES, make_config
 
@@ -40,16 +40,18 @@ def dataflow_graph(sample_spec, tmp_path_factory):
 def test_dataflow_graph_translates_with_every_stage(dataflow_graph):
   _, proto, job = dataflow_graph
   names = {transform.unique_name for transform in proto.components.transforms.values()}
-  for stage in ("Dumps", "PlanShards", "SpreadShards", "CountTokens", "MergeCounts", "WriteResults"):
-    assert stage in names, stage
+  for stage in ("PlanShards/Dumps", "PlanShards/AlongIndexes", "PlanShards/Spread", "CountTokens/CountShards",
+                "CombinePerLanguage/MergeCounts", "CombinePerLanguage/SampleLines", "WriteRun/WriteLanguages",
+                "WriteRun/WriteSummary"):
+    assert f"CountVocabulary/{stage}" in names, stage
   assert job.proto.name and job.proto.type.name == "JOB_TYPE_BATCH"
 
 
 def test_counts_are_combined_per_key_so_the_runner_can_lift_the_combiner(dataflow_graph):
   _, proto, _ = dataflow_graph
-  merge = next(t for t in proto.components.transforms.values() if t.unique_name == "MergeCounts")
+  merge = next(t for t in proto.components.transforms.values() if t.unique_name == "CountVocabulary/CombinePerLanguage/MergeCounts")
   assert merge.spec.urn == "beam:transform:combine_per_key:v1"
-  shuffle = next(t for t in proto.components.transforms.values() if t.unique_name == "SpreadShards")
+  shuffle = next(t for t in proto.components.transforms.values() if t.unique_name == "CountVocabulary/PlanShards/Spread")
   assert shuffle.subtransforms  # Reshuffle: shards are spread across workers before the heavy work.
 
 
@@ -58,7 +60,7 @@ def test_shards_come_from_the_index_not_the_files(dataflow_graph):
   multistream = [dump for dump in config.dumps if dump.index_path]
   assert len(multistream) == 5
   for number, dump in enumerate(config.dumps):
-    shards = select_vocab.plan_shards((number, dump), 1)
+    shards = transforms.plan_shards((number, dump), 1)
     if dump.index_path:
       assert len(shards) == len(sources.read_stream_offsets(dump.index_path, dump.size)) > 1
     else:
@@ -73,7 +75,8 @@ def test_sdist_that_dataflow_workers_install_has_all_three_packages(tmp_path):
   (archive,) = (tmp_path / "dist").iterdir()
   with tarfile.open(archive) as tar:
     members = {name.split("/", 1)[1] for name in tar.getnames() if "/" in name}
-  for module in ("pipelines/__init__.py", "pipelines/select_vocab.py", "pipelines/tokenizer.py",
+  for module in ("pipelines/__init__.py", "pipelines/select_vocab.py", "pipelines/transforms.py",
+                 "pipelines/tokenizer.py", "pipelines/tf_text_char_classes.json",
                  "exporter/__init__.py", "evaluation/__init__.py", "setup.py"):
     assert module in members, module
 

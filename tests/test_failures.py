@@ -15,7 +15,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from pipelines import corpus, languages, select_vocab, sources, wikitext
+from pipelines import corpus, languages, select_vocab, sources, transforms, wikitext
 from pipelines.vocab import VocabError, parse_vocab
 from samples.build_samples import multistream, parse_source, to_xml
 from tests.conftest import ALL_SAMPLES, SAMPLE_DUMPS, make_config, run_pipeline
@@ -196,12 +196,12 @@ def test_bundles_that_fail_once_and_are_retried_count_as_a_clean_run(sample_spec
   config = make_config(sample_spec, tmp_path / "clean", dumps=[path, ALL_SAMPLES], streams_per_shard=1)
   clean = run_pipeline(config)
   shards = [shard for number, dump in enumerate(config.dumps)
-            for shard in select_vocab.plan_shards((number, dump), 1)]
-  monkeypatch.setattr(select_vocab, "BATCH_LINES", 2)  # Several batches per shard, so a failure is mid-shard.
-  do_fn = select_vocab.CountShardTokens(sample_spec, config.min_chars, False, 0)
+            for shard in transforms.plan_shards((number, dump), 1)]
+  monkeypatch.setattr(transforms, "BATCH_LINES", 2)  # Several batches per shard, so a failure is mid-shard.
+  do_fn = transforms.CountShardTokens(sample_spec, config.min_chars, False, 0)
   do_fn.setup()
   real_tokenizer = do_fn._tokenizer
-  combine = select_vocab.MergeCounts()
+  combine = transforms.MergeCounts()
   accumulators = collections.defaultdict(combine.create_accumulator)
   attempts = 0
   for shard in shards:

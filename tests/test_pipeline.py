@@ -12,7 +12,7 @@ import pytest
 from apache_beam.testing import test_pipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from pipelines import corpus, outputs, sampling, select_vocab, selection, sources
+from pipelines import corpus, outputs, sampling, select_vocab, selection, sources, transforms
 from pipelines.sampling import Sample
 from pipelines.counting import LanguageCounts
 from samples.build_samples import multistream
@@ -182,12 +182,12 @@ def test_max_lines_per_language_counts_the_first_lines_in_input_order(sample_spe
 
 def test_line_quotas_take_each_languages_first_lines():
   shard_lines = [(("en", (0, 10)), 5), (("en", (0, 0)), 7), (("en", (1, 0)), 9), (("fr", (2, 0)), 3)]
-  assert select_vocab.line_quotas(shard_lines, 10) == {
+  assert transforms.line_quotas(shard_lines, 10) == {
       ("en", (0, 0)): 7, ("en", (0, 10)): 3, ("en", (1, 0)): 0, ("fr", (2, 0)): 3}
 
 
 def test_merge_counts_combine_fn():
-  combine = select_vocab.MergeCounts()
+  combine = transforms.MergeCounts()
   parts = []
   for value in (1, 2, 3):
     part = LanguageCounts.empty(4)
@@ -204,17 +204,88 @@ def test_merge_counts_combine_fn():
   assert list(right.token_counts) == [0, 0, 0, 3]
 
 
-def test_count_shard_tokens_transform(sample_spec):
+def test_plan_shards_transform_follows_the_indexes(sample_spec, tmp_path):
+  text = tmp_path / "fr.txt"
+  text.write_text("Il pleut sur la ville.\n", encoding="utf-8")
+  config = make_config(sample_spec, "unused", dumps=[ALL_SAMPLES], text_files=[f"fr={text}"])
+  expected = [shard for number, dump in enumerate(config.dumps) for shard in sources.plan_dump_shards(dump, number, 2)]
+  expected.append(sources.Shard((len(config.dumps), 0), str(text), "fr", "text"))
+  with test_pipeline.TestPipeline(runner="FnApiRunner") as pipeline:
+    shards = pipeline | transforms.PlanShards(config.dumps, config.text_files, 2)
+    assert_that(shards, equal_to(expected))
+
+
+def test_count_tokens_transform_counts_each_shard(sample_spec):
   shards = sources.plan_dump_shards(sources.read_header(EN_SAMPLE), 0, 1)
   tokenizer = sample_spec.build()
   expected = LanguageCounts.empty(tokenizer.vocab_size)
   expected.add_lines(tokenizer, dump_lines(EN_SAMPLE))
+  settings = transforms.CountingSettings(sample_spec, dump_text=2, sample_lines=3)
   with test_pipeline.TestPipeline(runner="FnApiRunner") as pipeline:
-    counted = (pipeline | beam.Create(shards)
-               | beam.ParDo(select_vocab.CountShardTokens(sample_spec, 6, False, 0))
-               | beam.CombinePerKey(select_vocab.MergeCounts())
-               | beam.MapTuple(lambda language, counts: (language, counts.token_counts.tolist(), counts.stats["lines"])))
-    assert_that(counted, equal_to([("en", expected.token_counts.tolist(), expected.stats["lines"])]))
+    counted = pipeline | beam.Create(shards) | transforms.CountTokens(settings)
+    summed = (counted.counts
+              | beam.CombinePerKey(transforms.MergeCounts())
+              | beam.MapTuple(lambda language, counts: (language, counts.token_counts.tolist(), counts.stats["lines"])))
+    assert_that(summed, equal_to([("en", expected.token_counts.tolist(), expected.stats["lines"])]))
+    # Every shard offers its own first 2 lines and its 3 smallest-hash lines.
+    assert_that(counted[transforms.CountShardTokens.TEXT] | "Shards" >> beam.Map(lambda kv: kv[1][0])
+                | beam.Distinct() | "CountShards" >> beam.combiners.Count.Globally(), equal_to([len(shards)]),
+                label="text")
+    assert_that(counted[transforms.CountShardTokens.SAMPLE] | "CountSampled" >> beam.combiners.Count.Globally(),
+                equal_to([3 * len(shards)]), label="sample")
+
+
+def test_combine_per_language_transform_on_hand_made_counts():
+  def counts(*values):
+    made = LanguageCounts.empty(3)
+    made.token_counts[:] = values
+    made.add_stats(lines=sum(values))
+    return made
+
+  with test_pipeline.TestPipeline(runner="FnApiRunner") as pipeline:
+    counted = {
+        "counts": pipeline | "Counts" >> beam.Create([("xx", counts(1, 0, 2)), ("xx", counts(0, 5, 0)),
+                                                      ("yy", counts(1, 1, 1))]),
+        "sample": pipeline | "Sample" >> beam.Create([("xx", (9, "nine")), ("xx", (2, "two")), ("xx", (4, "four")),
+                                                      ("yy", (7, "seven"))]),
+        "text": pipeline | "Text" >> beam.Create([("xx", ((1, 0), 0, "b")), ("xx", ((0, 0), 1, "a2")),
+                                                  ("xx", ((0, 0), 0, "a1"))]),
+    }
+    results = (counted | transforms.CombinePerLanguage(sample_lines=2, dump_text=2)
+               | beam.MapTuple(lambda language, r: (language, r.counts.token_counts.tolist(), r.counts.stats["lines"],
+                                                     r.sampled, [line for _, _, line in r.first_lines])))
+    assert_that(results, equal_to([("xx", [1, 5, 2], 8, [(2, "two"), (4, "four")], ["a1", "a2"]),
+                                   ("yy", [1, 1, 1], 3, [(7, "seven")], [])]))
+
+
+def test_write_run_transform_writes_each_language_then_the_run(sample_spec, tmp_path):
+  tokenizer = sample_spec.build()
+  lines = {"en": ["The lighthouse guides ships. Bees make honey.", "It rains."], "fr": ["Il pleut."]}
+  results = []
+  for language, language_lines in lines.items():
+    counts = LanguageCounts.empty(tokenizer.vocab_size)
+    counts.add_lines(tokenizer, language_lines)
+    sampled = sorted((sampling.line_hash(line), line) for line in language_lines)
+    results.append((language, transforms.LanguageResult(counts, sampled, [((0, 0), 0, language_lines[0])])))
+  with test_pipeline.TestPipeline(runner="FnApiRunner") as pipeline:
+    _ = ({"languages": pipeline | "Languages" >> beam.Create(results),
+          "skipped": pipeline | "Skipped" >> beam.Create([{"shard": "x.txt", "language": "fr", "error": "bad"}]),
+          "lost": pipeline | "Lost" >> beam.Create([])}
+         | transforms.WriteRun(str(tmp_path), sample_spec, ["en", "fr"], 10, {"min_chars": 6}))
+  stats = json.loads((tmp_path / "stats.json").read_text())
+  assert stats["languages"]["en"]["sample"] == {"lines": 2, "sentences": 3} and stats["min_chars"] == 6
+  assert stats["skipped_shards"] == [{"shard": "x.txt", "language": "fr", "error": "bad"}] and stats["lost_streams"] == []
+  assert (tmp_path / "text" / "fr.txt").read_text() == "Il pleut.\n"
+  vocab, counts = outputs.read_counts(str(tmp_path))
+  assert (counts["en"].token_counts == results[0][1].counts.token_counts).all()
+  assert outputs.read_samples(str(tmp_path), vocab, ["fr"])["fr"].to_text() == " ".join(
+      map(str, tokenizer.token_ids("Il pleut."))) + "\n"
+  with pytest.raises(Exception, match="no text was read for de"):
+    with test_pipeline.TestPipeline(runner="FnApiRunner") as pipeline:
+      _ = ({"languages": pipeline | "Languages" >> beam.Create(results[:1]),
+            "skipped": pipeline | "Skipped" >> beam.Create([]), "lost": pipeline | "Lost" >> beam.Create([])}
+           | transforms.WriteRun(str(tmp_path / "again"), sample_spec, ["en", "de"], 10, {}))
+  assert not (tmp_path / "again" / "stats.json").exists()
 
 
 def test_languages_filter_skips_and_reports_other_dumps(sample_spec, tmp_path):
