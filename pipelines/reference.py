@@ -100,19 +100,6 @@ class TfTextTokenizer:
 
 
 
-def tf_basic_splitter(lower_case: bool) -> Callable[[Sequence[str]], list[list[str]]]:
-  """tf_text's basic tokenizer as a batch word splitter, for uncased models (not character-local)."""
-  tf = import_tensorflow()
-  import tensorflow_text as text
-  basic = text.BasicTokenizer(lower_case=lower_case)
-
-  def split_batch(texts: Sequence[str]) -> list[list[str]]:
-    words = basic.tokenize(tf.constant(list(texts), dtype=tf.string)).to_list()
-    return [[word.decode("utf-8") for word in row] for row in words]
-
-  return split_batch
-
-
 def probe_char_classes(words_per_text: Callable[[Sequence[str]], np.ndarray]) -> CharClasses:
   """Classifies every code point by how the tokenizer splits "a<c>a": 1, 2 or 3 words."""
   code_points = [cp for cp in range(0x110000) if cp not in _SURROGATES]

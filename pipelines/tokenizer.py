@@ -245,6 +245,34 @@ class LabseTokenizer:
   def token_ids(self, text: str) -> list[int]:
     return list(itertools.chain.from_iterable(self.tokenize(text)))
 
+  def token_ids_batch(self, texts: Sequence[str]) -> list[list[int]]:
+    """`token_ids` of many texts: words split in one batch, each distinct word WordPiece'd once."""
+    pieces: dict[str, tuple[int, ...]] = {}
+    rows = []
+    for words in self.split_batch(texts):
+      ids: list[int] = []
+      for word in words:
+        word_pieces = pieces.get(word)
+        if word_pieces is None:
+          word_pieces = pieces[word] = tuple(self.wordpiece(word))
+        ids.extend(word_pieces)
+      rows.append(ids)
+    return rows
+
+
+def tf_basic_splitter(lower_case: bool) -> Callable[[Sequence[str]], list[list[str]]]:
+  """tf_text's basic tokenizer as a batch word splitter, for uncased models (not character-local)."""
+  from pipelines.tfstartup import import_tensorflow  # TensorFlow only for uncased models.
+  tf = import_tensorflow()
+  import tensorflow_text as text
+  basic = text.BasicTokenizer(lower_case=lower_case)
+
+  def split_batch(texts: Sequence[str]) -> list[list[str]]:
+    words = basic.tokenize(tf.constant(list(texts), dtype=tf.string)).to_list()
+    return [[word.decode("utf-8") for word in row] for row in words]
+
+  return split_batch
+
 
 @dataclasses.dataclass(frozen=True)
 class TokenizerSpec:
@@ -286,7 +314,6 @@ class TokenizerSpec:
   def build(self) -> LabseTokenizer:
     vocab = self.vocab()
     if self.lower_case:
-      from pipelines.reference import tf_basic_splitter  # TensorFlow only for uncased models.
       return LabseTokenizer(vocab, tf_basic_splitter(lower_case=True))
     if self.char_classes is None:
       raise ValueError("a cased tokenizer needs the character classes probed from the original")

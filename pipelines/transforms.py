@@ -117,8 +117,29 @@ class CountShardTokens(beam.DoFn):
       yield beam.pvalue.TaggedOutput(self.LOST, {"language": shard.language, "shard": shard.name, **record})
     for number, line in enumerate(text):
       yield beam.pvalue.TaggedOutput(self.TEXT, (shard.language, (shard.order, number, line)))
-    for hashed_line in sample.items():
-      yield beam.pvalue.TaggedOutput(self.SAMPLE, (shard.language, hashed_line))
+    if self._sample_lines:  # One element a shard: the shard's bottom-k, sorted by hash.
+      yield beam.pvalue.TaggedOutput(self.SAMPLE, (shard.language, sample.items()))
+
+
+class SmallestLines(beam.CombineFn):
+  """The k (hash, line) pairs with the smallest hashes, from shards' sorted lists of them. Lifted like
+  MergeCounts; accumulators are new lists, inputs are never changed."""
+
+  def __init__(self, k: int):
+    super().__init__()
+    self._k = k
+
+  def create_accumulator(self):
+    return []
+
+  def add_input(self, accumulator, hashed_lines):
+    return sampling.smallest(self._k, accumulator, hashed_lines)
+
+  def merge_accumulators(self, accumulators):
+    return sampling.smallest(self._k, *accumulators)
+
+  def extract_output(self, accumulator):
+    return accumulator
 
 
 class MergeCounts(beam.CombineFn):
@@ -218,7 +239,7 @@ class CombinePerLanguage(beam.PTransform):
 
   def expand(self, counted):
     merged = counted["counts"] | "MergeCounts" >> beam.CombinePerKey(MergeCounts())
-    sampled = counted["sample"] | "SampleLines" >> beam.combiners.Top.SmallestPerKey(max(self._sample_lines, 1))
+    sampled = counted["sample"] | "SampleLines" >> beam.CombinePerKey(SmallestLines(self._sample_lines))
     first = counted["text"] | "FirstLines" >> beam.combiners.Top.SmallestPerKey(max(self._dump_text, 1),
                                                                               key=lambda x: x[:2])
     return ({"counts": merged, "sample": sampled, "text": first}
@@ -228,7 +249,7 @@ class CombinePerLanguage(beam.PTransform):
 
 def _language_result(language: str, grouped: Mapping[str, list]) -> tuple[str, LanguageResult]:
   [counts] = grouped["counts"]
-  sampled = [item for items in grouped["sample"] for item in items]
+  sampled = [item for items in grouped["sample"] for item in items]  # One list, or none without sampling.
   first = sorted(item for items in grouped["text"] for item in items)
   return language, LanguageResult(counts, sampled, first)
 
