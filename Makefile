@@ -6,7 +6,7 @@ VENV := .venv
 VENV_PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test benchmark install samples clean
+.PHONY: demo test test-fast benchmark install samples clean
 
 install: $(INSTALLED)
 
@@ -22,6 +22,10 @@ demo: $(INSTALLED)
 
 test: $(INSTALLED)
 	$(VENV_PYTHON) -m pytest -q tests
+
+# The inner loop: everything but whole-model exports and multi-process runs (`slow`), in under 2 minutes.
+test-fast: $(INSTALLED)
+	$(VENV_PYTHON) -m pytest -q -m "not slow" tests
 
 # ORIGINAL=DIR: a full-size Model Garden-written encoder/ + preprocess/ (../shared/tools/make_official_fixture.py);
 # without it the export is measured on a stand-in written with the project's code, and fine-tuning is skipped.

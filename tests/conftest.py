@@ -19,6 +19,16 @@ SAMPLE_DUMPS = os.path.join(ROOT, "samples", "dumps")
 ALL_SAMPLES = os.path.join(SAMPLE_DUMPS, "*.xml.bz2")
 
 
+# Session fixtures that export whole models: tests using them are `slow`, left out of `make test-fast`.
+SLOW_FIXTURES = {"fixture_export", "own_export", "own_original", "dataflow_graph"}
+
+
+def pytest_collection_modifyitems(items):
+  for item in items:
+    if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+      item.add_marker(pytest.mark.slow)
+
+
 def shared_path(path: str) -> str:
   """`path` under ../shared, or skip the test with the reason."""
   if not os.path.exists(path):

@@ -139,6 +139,7 @@ def test_export_of_a_model_at_another_size_is_exact_where_tokens_are_kept(own_ex
   assert not [name for name in os.listdir(output.parent) if ".partial-" in name]
 
 
+@pytest.mark.slow  # Its fixture, by name, is a whole export.
 @pytest.mark.parametrize("exported", ["own_export", pytest.param("fixture_export", marks=pytest.mark.shared)])
 def test_exported_models_work_in_the_seed_usage_snippet_and_fine_tune(exported, request):
   import numpy as np

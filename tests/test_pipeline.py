@@ -158,6 +158,7 @@ def test_selection_rerun_from_counts_alone_gives_the_same_vocab(samples_run, tmp
   assert all(0 < info["sample_preserved"] < 1 for info in report["languages"].values())
 
 
+@pytest.mark.slow
 def test_two_processes_count_exactly_as_one(samples_run, sample_vocab, tmp_path):
   """Through the command line, as a user runs it: DirectRunner, 2 worker processes."""
   _, one_worker_output = samples_run
