@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import bz2
 import codecs
+import collections
 import dataclasses
+import functools
 import logging
 import os
 import re
@@ -154,8 +156,8 @@ def _decompressed_chunks(path: str, start: int = 0, end: int = -1, lost: list | 
         except (OSError, EOFError) as error:
           if lost is None:
             raise ShardError(f"{path}: corrupt bz2 data in {_byte_range(start, end)}: {error}") from None
-          resume = _next_stream_start(handle, stream_start + 1, end)
-          lost.append({"file": path, "start": stream_start, "end": resume if resume is not None else position,
+          resume, scanned_to = _next_stream_start(handle, stream_start + 1, end)
+          lost.append({"file": path, "start": stream_start, "end": resume if resume is not None else scanned_to,
                        "error": f"corrupt bz2 data: {error}"})
           yield LOST
           if resume is None:
@@ -180,33 +182,38 @@ def _decompressed_chunks(path: str, start: int = 0, end: int = -1, lost: list | 
       yield LOST
 
 
-def _next_stream_start(handle, after: int, end: int) -> int | None:
-  """The offset of the first bz2 stream start at or after `after` (and before `end`), or None."""
+def _next_stream_start(handle, after: int, end: int) -> tuple[int | None, int]:
+  """(the offset of the first bz2 stream start at or after `after` and before `end`, or None; where the
+  search stopped)."""
   handle.seek(after)
   position, carry = after, b""
   while end < 0 or position < end:
     data = handle.read(_READ_SIZE if end < 0 else min(_READ_SIZE, end - position))
     if not data:
-      return None
+      break
     window = carry + data
     match = _STREAM_START.search(window)
     if match:
-      found = position - len(carry) + match.start()
-      return found if end < 0 or found < end else None
+      return position - len(carry) + match.start(), position + len(data)
     position += len(data)
     carry = window[-9:]  # A start split across two reads.
-  return None
+  return None, position
 
 
-def pages_in_stream(index_path: str, offset: int) -> int | None:
-  """How many pages the index lists for the stream at `offset` (read only when a stream is lost)."""
-  prefix = b"%d:" % offset
+@functools.lru_cache(maxsize=2)
+def _pages_per_stream(index_path: str) -> collections.Counter:
+  """Pages per stream offset, as the index lists them; read once per worker, and only when a stream is lost."""
   try:
     with _open(index_path) as handle:
       data = bz2.decompress(handle.read()) if index_path.endswith(".bz2") else handle.read()
   except (OSError, ValueError):
-    return None
-  return sum(1 for line in data.split(b"\n") if line.startswith(prefix))
+    return collections.Counter()
+  return collections.Counter(int(line.split(b":", 1)[0]) for line in data.split(b"\n") if line[:1].isdigit())
+
+
+def pages_in_stream(index_path: str, offset: int) -> int | None:
+  """How many pages the index lists for the stream at `offset`; None if the index cannot tell."""
+  return _pages_per_stream(index_path).get(offset)
 
 
 def _byte_range(start: int, end: int) -> str:
