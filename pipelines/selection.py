@@ -219,10 +219,14 @@ def _spend_on_samples(plans: Mapping[str, _LanguagePlan], samples: Mapping[str, 
     entry[plan.order[reached]] = np.minimum(entry[plan.order[reached]], shares[step[reached] - 1])
   frequency = _frequencies(plans, union.size)
   ids = np.flatnonzero(((frequency > 0) | np.isfinite(entry)) & ~union)
-  chosen = ids[np.lexsort((ids, -frequency[ids], entry[ids]))][:max(budget - int(union.sum()), 0)]
+  _keep_first(union, ids[np.lexsort((ids, -frequency[ids], entry[ids]))], budget)
+
+
+def _keep_first(union: np.ndarray, ranked: np.ndarray, budget: int) -> np.ndarray:
+  """Adds the first of `ranked` to `union` until it holds `budget` tokens; returns those added."""
+  chosen = ranked[:max(budget - int(union.sum()), 0)]
   union[chosen] = True
-  for plan in plans.values():
-    plan.kept = int(np.argmin(union[plan.order])) if not union[plan.order].all() else plan.order.size
+  return chosen
 
 
 def _frequencies(plans: Mapping[str, _LanguagePlan], size: int) -> np.ndarray:
@@ -238,8 +242,7 @@ def _spend_on_frequencies(plans: Mapping[str, _LanguagePlan], union: np.ndarray,
   """Fills the budget by one shared threshold on frequency per million tokens; returns the threshold."""
   score = _frequencies(plans, union.size)
   ids = np.flatnonzero((score > 0) & ~union)
-  chosen = ids[np.lexsort((ids, -score[ids]))][:max(budget - int(union.sum()), 0)]
-  union[chosen] = True
+  chosen = _keep_first(union, ids[np.lexsort((ids, -score[ids]))], budget)
   return float(score[chosen].min()) if chosen.size else None
 
 
