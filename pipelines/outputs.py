@@ -112,6 +112,11 @@ def read_counts(run_dir: str) -> tuple[list[str], dict[str, LanguageCounts]]:
   return vocab, counts
 
 
+def languages_without_text(run_dir: str) -> list[str]:
+  """The languages a run was asked for that gave no text (stats.json's `languages_without_text`)."""
+  return list(json.loads(read_bytes(join(run_dir, "stats.json"))).get("languages_without_text", []))
+
+
 def read_samples(run_dir: str, vocab: Sequence[str], languages: Iterable[str]) -> dict[str, "Sample"]:
   """The run's sentence samples of `languages`; none for runs that kept none (like the seed counts)."""
   from pipelines.sampling import Sample

@@ -505,6 +505,11 @@ def rule_from_arguments(args: argparse.Namespace) -> SelectionRule:
 def read_run(run_dir: str, languages_: Sequence[str] | None = None):
   """(original vocab, counts by language, samples by language, tokenizer spec) of a finished run."""
   vocab, counts = outputs.read_counts(run_dir)
+  without_text = [language for language in outputs.languages_without_text(run_dir)
+                  if not languages_ or language in languages_]
+  if without_text:
+    raise SelectionError(f"no text was read for {', '.join(without_text)}: every input of that language was "
+                         "empty, skipped or filtered (stats.json says which); leave it out with --languages")
   if languages_:
     unknown = [code for code in languages_ if code not in counts]
     if unknown:

@@ -285,8 +285,9 @@ class WriteLanguage(beam.DoFn):
 class WriteRun(beam.PTransform):
   """{"languages", "skipped", "lost"} -> each language's files written in parallel, then the run's files.
 
-  A language that was expected but read no text stops the run before stats.json is written: without
-  it, the output is not a finished run (selection refuses it).
+  stats.json is written last: without it, the output is not a finished run. A language that was
+  asked for but gave no text is named in its `languages_without_text`, and selection refuses to
+  make a vocab that would leave it out without being told to.
   """
 
   def __init__(self, output: str, tokenizer: TokenizerSpec, languages: Sequence[str], sample_lines: int,
@@ -307,11 +308,9 @@ class WriteRun(beam.PTransform):
 
   def _write_summary(self, language_stats: list[tuple[str, dict]], skipped: list[dict], lost: list[dict]) -> dict:
     stats = dict(language_stats)
-    empty = [language for language in self._languages if not stats.get(language, {}).get("lines")]
-    if empty:
-      raise ValueError(f"no text was read for {', '.join(empty)}: every input of that language was empty, "
-                       "skipped or filtered; an empty vocab would be wrong")
     report = {"languages": {language: stats[language] for language in sorted(stats)},
+              "languages_without_text": [language for language in self._languages
+                                         if not stats.get(language, {}).get("lines")],
               **self._report,
               "skipped_shards": sorted(skipped, key=lambda record: record["shard"]),
               "lost_streams": sorted(lost, key=lambda record: (record["file"], record["start"] or 0))}

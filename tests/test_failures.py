@@ -15,7 +15,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from pipelines import corpus, languages, select_vocab, sources, transforms, wikitext
+from pipelines import corpus, languages, select_vocab, selection, sources, transforms, wikitext
 from pipelines.vocab import VocabError, parse_vocab
 from samples.build_samples import multistream, parse_source, to_xml
 from tests.conftest import ALL_SAMPLES, SAMPLE_DUMPS, make_config, run_pipeline
@@ -150,9 +150,12 @@ def test_a_requested_language_with_no_text_at_the_end_is_an_error(sample_spec, t
   path = tmp_path / "frwiki-empty-pages-articles.xml.bz2"
   path.write_bytes(bz2.compress(only_redirects))
   english, _ = write_multistream(tmp_path, wiki_xml())
-  with pytest.raises(Exception, match="no text was read for fr"):
+  with pytest.raises(selection.SelectionError, match="no text was read for fr"):
     run_pipeline(make_config(sample_spec, tmp_path / "out", dumps=[english, str(path)]))
   assert not os.path.exists(tmp_path / "out" / "vocab.txt")
+  # The counts are kept; told to leave French out, selection makes the English vocab.
+  selection.main(["--counts", str(tmp_path / "out"), "--languages", "en"])
+  assert os.path.exists(tmp_path / "out" / "vocab.txt")
 
 
 def test_an_index_offset_not_at_a_stream_start_stops_the_run_naming_the_index(sample_spec, tmp_path):
