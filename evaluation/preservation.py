@@ -37,7 +37,7 @@ from pipelines import corpus, outputs, selection
 from pipelines.counting import LanguageCounts
 from pipelines.sampling import Sample
 from pipelines.tokenizer import TokenizerSpec
-from pipelines.vocab import UNK, VocabError, read_vocab
+from pipelines.vocab import UNK, VocabError, is_special_token, read_vocab
 
 DEFAULT_CURVE_POINTS = 10
 
@@ -94,13 +94,15 @@ def preservation_markdown(rows: Mapping[str, Mapping], vocab: str, original: str
   return "\n".join(lines) + "\n"
 
 
-def default_budgets(counts: Mapping[str, LanguageCounts], vocab_size: int, points: int) -> list[int]:
-  """`points` sizes evenly spaced up to every token seen in any language (+ the special tokens)."""
-  seen = np.zeros(vocab_size, bool)
+def default_budgets(counts: Mapping[str, LanguageCounts], original_vocab: Sequence[str], points: int) -> list[int]:
+  """`points` sizes evenly spaced above the smallest possible vocab (the special tokens and one token per
+  language) up to every token seen in any language."""
+  kept = np.fromiter((is_special_token(token) for token in original_vocab), bool, len(original_vocab))
+  smallest = int(kept.sum()) + len(counts)
   for language_counts in counts.values():
-    seen |= language_counts.token_counts > 0
-  largest = int(seen.sum()) + 104
-  return sorted({max(1, round(largest * step / points)) for step in range(1, points + 1)})
+    kept |= language_counts.token_counts > 0
+  largest = int(kept.sum())
+  return sorted({smallest + round((largest - smallest) * step / points) for step in range(1, points + 1)})
 
 
 def curve(counts: Mapping[str, LanguageCounts], original_vocab: Sequence[str], texts: Mapping[str, Sample],
@@ -255,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> None:
       parser.exit(2, f"{parser.prog}: error: {args.counts} was counted with another vocab than the original "
                      "tokenizer's\n")
     samples = outputs.read_samples(args.counts, run_vocab, counts)
-    budgets = budgets or default_budgets(counts, len(original_vocab), DEFAULT_CURVE_POINTS)
+    budgets = budgets or default_budgets(counts, original_vocab, DEFAULT_CURVE_POINTS)
     tokenized = {language: Sample.tokenize(original, sentences, language) for language, sentences in texts.items()}
     points = curve(counts, original_vocab, tokenized, budgets, samples)
     if not points:

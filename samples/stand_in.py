@@ -33,12 +33,11 @@ def sample_lines() -> list[str]:
 
 def learn_vocab(path: str, size: int = VOCAB_SIZE) -> None:
   """A cased WordPiece vocab learned from the samples with tf_text's tool; LaBSE's special ids."""
-  from tensorflow_text.tools.wordpiece_vocab.bert_vocab_from_dataset import bert_vocab_from_dataset
-
   from pipelines import outputs
   from pipelines.tfstartup import import_tensorflow
   from pipelines.vocab import LABSE_SPECIAL_TOKENS, format_vocab
-  tf = import_tensorflow()
+  tf = import_tensorflow()  # Before tf_text's tool imports it, without the quiet start.
+  from tensorflow_text.tools.wordpiece_vocab.bert_vocab_from_dataset import bert_vocab_from_dataset
   dataset = tf.data.Dataset.from_tensor_slices(sample_lines()).batch(256)
   vocab = bert_vocab_from_dataset(dataset, vocab_size=size, reserved_tokens=list(LABSE_SPECIAL_TOKENS),
                                   bert_tokenizer_params={"lower_case": False})
