@@ -41,22 +41,45 @@ def split_sentences(line: str) -> list[str]:
 
 
 class BottomK:
-  """The k lines with the smallest `line_hash`, kept while lines stream by (a max-heap of k)."""
+  """The k lines with the smallest `line_hash`, kept while lines stream by (a max-heap of k).
 
-  def __init__(self, k: int):
+  `bound`: lines hashing at or above it are not wanted (another BottomK already holds k lines
+  below it), so they are not even kept for a while.
+  """
+
+  def __init__(self, k: int, bound: int | None = None):
     self.k = k
+    self._bound = bound
     self._heap: list[tuple[int, str]] = []  # (-hash, line): the root is the largest hash kept.
+
+  @property
+  def bound(self) -> int | None:
+    """Hashes at or above this cannot enter: the largest kept once full, else the given bound."""
+    return -self._heap[0][0] if self.k and len(self._heap) >= self.k else self._bound
 
   def add_all(self, lines: Iterable[str]) -> None:
     if self.k <= 0:
       return
-    heap = self._heap
+    heap, bound = self._heap, self.bound
     for line in lines:
       key = line_hash(line)
+      if bound is not None and key >= bound:
+        continue
       if len(heap) < self.k:
         heapq.heappush(heap, (-key, line))
-      elif key < -heap[0][0]:
+        if len(heap) == self.k:
+          bound = -heap[0][0] if bound is None else min(bound, -heap[0][0])
+      else:
         heapq.heapreplace(heap, (-key, line))
+        bound = -heap[0][0]
+
+  def merge(self, other: "BottomK") -> None:
+    """Adds `other`'s lines (which is not changed)."""
+    for negative, line in other._heap:
+      if len(self._heap) < self.k:
+        heapq.heappush(self._heap, (negative, line))
+      elif -negative < -self._heap[0][0]:
+        heapq.heapreplace(self._heap, (negative, line))
 
   def items(self) -> list[tuple[int, str]]:
     """(hash, line) pairs, smallest hash first."""

@@ -19,6 +19,9 @@ from typing import Iterable, Mapping, Sequence
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
+from apache_beam.transforms.window import GlobalWindow
+from apache_beam.utils.timestamp import MIN_TIMESTAMP
+from apache_beam.utils.windowed_value import WindowedValue
 
 from pipelines import corpus, outputs, sampling, sources
 from pipelines.counting import LanguageCounts
@@ -80,6 +83,17 @@ class CountShardTokens(beam.DoFn):
   def setup(self):
     self._tokenizer = self._spec.build()  # Once per worker: vocab tables and compiled patterns.
 
+  def start_bundle(self):
+    # The bundle's sample per language: each shard's bottom-k merged in once the shard is read whole. One
+    # list a bundle, not one a shard: a shard's k lines can be most of its text. Bundle-scoped, so a
+    # retried bundle's outputs replace the failed attempt's, as for the counts.
+    self._bundle_samples: dict[str, sampling.BottomK] = {}
+
+  def finish_bundle(self):
+    for language, sample in self._bundle_samples.items():
+      yield beam.pvalue.TaggedOutput(self.SAMPLE, WindowedValue((language, sample.items()), MIN_TIMESTAMP,
+                                                                [GlobalWindow()]))
+
   def process(self, shard: sources.Shard, quotas: Mapping | None = None):
     quota = None if quotas is None else quotas.get((shard.language, shard.order), 0)
     if quota == 0:
@@ -87,7 +101,8 @@ class CountShardTokens(beam.DoFn):
     counts = LanguageCounts.empty(self._tokenizer.vocab_size)
     stats: collections.Counter = collections.Counter()
     text = []
-    sample = sampling.BottomK(self._sample_lines)
+    bundle_sample = self._bundle_samples.get(shard.language)
+    sample = sampling.BottomK(self._sample_lines, bundle_sample.bound if bundle_sample else None)
     lost_streams = None if self._fail_on_bad_shard else []  # Else a corrupt bz2 stream costs only its pages.
     try:
       lines = corpus.shard_lines(shard, stats, self._min_chars, lost_streams)
@@ -117,8 +132,10 @@ class CountShardTokens(beam.DoFn):
       yield beam.pvalue.TaggedOutput(self.LOST, {"language": shard.language, "shard": shard.name, **record})
     for number, line in enumerate(text):
       yield beam.pvalue.TaggedOutput(self.TEXT, (shard.language, (shard.order, number, line)))
-    if self._sample_lines:  # One element a shard: the shard's bottom-k, sorted by hash.
-      yield beam.pvalue.TaggedOutput(self.SAMPLE, (shard.language, sample.items()))
+    if bundle_sample is None:
+      self._bundle_samples[shard.language] = sample
+    else:
+      bundle_sample.merge(sample)
 
 
 class SmallestLines(beam.CombineFn):

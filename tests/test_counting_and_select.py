@@ -174,6 +174,14 @@ def test_sampling_is_the_same_lines_in_any_order_or_partition():
     part.add_all(reversed(lines[number::3]))
   merged = sorted(item for part in parts for item in part.items())[:20]
   assert merged == whole.items()
+  # Bounded by a first part, a second keeps only what can still enter; merged, the same k lines.
+  first, second = sampling.BottomK(20), None
+  first.add_all(lines[:150])
+  second = sampling.BottomK(20, first.bound)
+  second.add_all(lines[150:])
+  assert all(key < first.bound for key, _ in second.items())
+  first.merge(second)
+  assert first.items() == whole.items()
   assert sampling.split_sentences("Il pleut. Vraiment ? Oui!") == ["Il pleut.", "Vraiment ?", "Oui!"]
   assert sampling.split_sentences("雨です。本当？はい") == ["雨です。", "本当？", "はい"]
 

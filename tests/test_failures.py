@@ -201,23 +201,30 @@ def test_bundles_that_fail_once_and_are_retried_count_as_a_clean_run(sample_spec
   shards = [shard for number, dump in enumerate(config.dumps)
             for shard in transforms.plan_shards((number, dump), 1)]
   monkeypatch.setattr(transforms, "BATCH_LINES", 2)  # Several batches per shard, so a failure is mid-shard.
-  do_fn = transforms.CountShardTokens(sample_spec, config.min_chars, False, 0)
+  do_fn = transforms.CountShardTokens(sample_spec, config.min_chars, False, 0, config.sample_lines)
   do_fn.setup()
   real_tokenizer = do_fn._tokenizer
   combine = transforms.MergeCounts()
   accumulators = collections.defaultdict(combine.create_accumulator)
+  smallest = transforms.SmallestLines(config.sample_lines)
+  samples = collections.defaultdict(smallest.create_accumulator)
   attempts = 0
   for shard in shards:
     while True:
       attempts += 1
       do_fn._tokenizer = FlakyTokenizer(real_tokenizer, shard.name)
+      do_fn.start_bundle()  # One shard a bundle; a retry starts the bundle again.
       try:
-        outputs = list(do_fn.process(shard))  # A bundle's outputs are committed only if it succeeds.
+        outputs = [*do_fn.process(shard), *do_fn.finish_bundle()]  # Committed only if the bundle succeeds.
       except ConnectionError:
         continue
       break
     for language, counts in (o for o in outputs if not isinstance(o, beam.pvalue.TaggedOutput)):
       accumulators[language] = combine.add_input(accumulators[language], counts)
+    for output in outputs:
+      if isinstance(output, beam.pvalue.TaggedOutput) and output.tag == transforms.CountShardTokens.SAMPLE:
+        language, lines = output.value.value
+        samples[language] = smallest.add_input(samples[language], lines)
   retried = {language: combine.extract_output(accumulator) for language, accumulator in accumulators.items()}
   assert attempts > len(shards)  # Some shards really failed mid-way and were retried.
   for language, counts in retried.items():
@@ -229,6 +236,11 @@ def test_bundles_that_fail_once_and_are_retried_count_as_a_clean_run(sample_spec
   for language, counts in retried.items():
     assert (counts.token_counts == clean_totals[language].token_counts).all(), language
     assert (counts.line_counts == clean_totals[language].line_counts).all(), language
+  # The sample too: only successful attempts' lines, the same sentences as the clean run's.
+  from pipelines import sampling
+  for language, lines in samples.items():
+    written = (tmp_path / "clean" / "samples" / f"{language}.txt").read_text(encoding="utf-8")
+    assert sampling.sample_from_lines(real_tokenizer, [line for _, line in lines], language).to_text() == written
 
 
 @pytest.mark.parametrize("data, message", [
