@@ -15,13 +15,12 @@ Any Beam option (--runner, --direct_num_workers, ...) is accepted.
 """
 
 import argparse
-import collections
 import dataclasses
-import itertools
 import json
 import logging
+import re
 import sys
-from typing import Iterable, Mapping, Sequence
+from typing import Sequence
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
@@ -218,6 +217,20 @@ def run_configured(options: PipelineOptions, config: RunConfig) -> dict:
   return json.loads(outputs.read_bytes(outputs.join(config.output, "stats.json")))
 
 
+_INPUT_ERROR = re.compile(r"^\s*(?:[\w.]+\.)?(?:IndexMismatchError|ShardError|SourceError|VocabError): (.+?)"
+                          r"(?: \[while running '[^']*'\])?$", re.M)
+_RUNNING = re.compile(r" \[while running '[^']*'\]$")  # Beam's note of the step, added to a worker's error.
+
+
+def worker_input_error(error: BaseException) -> str | None:
+  """The message of the project's input error inside a runner's error (Beam passes a worker's traceback
+  as text), or None when the error is something else."""
+  if isinstance(error, (sources.SourceError, sources.IndexMismatchError)):
+    return _RUNNING.sub("", str(error))
+  found = _INPUT_ERROR.findall(str(error))
+  return found[-1] if found else None
+
+
 def main(argv: Sequence[str] | None = None) -> None:
   logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
   logging.getLogger("apache_beam.runners.direct.direct_runner").addFilter(FallbackNotice())
@@ -243,6 +256,12 @@ def main(argv: Sequence[str] | None = None) -> None:
   except selection.SelectionError as error:  # The counts are written; rerun pipelines.selection on them.
     usage_error(f"{error} (the counts are in {config.output}: rerun `python -m pipelines.selection --counts` "
                 "on them with other rules)")
+  except Exception as error:  # noqa: BLE001  A worker's error reaches here wrapped in the runner's own.
+    reason = worker_input_error(error)
+    if reason is None:
+      raise  # A bug: the whole traceback.
+    print(f"{prog}: the job stopped: {reason}", file=sys.stderr)
+    sys.exit(1)
   print(outputs.read_bytes(outputs.join(config.output, "selection.md")).decode("utf-8"))
 
 

@@ -168,6 +168,21 @@ def test_an_index_offset_not_at_a_stream_start_stops_the_run_naming_the_index(sa
     run_pipeline(make_config(sample_spec, tmp_path / "out", dumps=[path], streams_per_shard=1))
 
 
+def test_a_workers_input_error_is_one_line_from_the_command_line(sample_vocab, tmp_path, capsys):
+  path, offsets = write_multistream(tmp_path, wiki_xml())
+  index = tmp_path / "enwiki-test-pages-articles-multistream-index.txt.bz2"
+  lines = bz2.decompress(index.read_bytes()).decode().splitlines()
+  lines[2] = f"{offsets[2] + 5}:3:Page 2"
+  index.write_bytes(bz2.compress("\n".join(lines).encode()))
+  with pytest.raises(SystemExit) as exit_:
+    select_vocab.main(["--dumps", path, "--vocab_file", sample_vocab, "--output", str(tmp_path / "out"),
+                       "--streams_per_shard", "1", "--runner", "FnApiRunner"])
+  assert exit_.value.code == 1
+  error = capsys.readouterr().err.strip().splitlines()[-1]
+  assert error == (f"python -m pipelines.select_vocab: the job stopped: {index}: offset {offsets[2] + 5} is not the "
+                   f"start of a bz2 stream in {path}; does the index belong to this dump?")
+
+
 class FlakyTokenizer:
   """Wraps a tokenizer; the first time each shard reaches its second line batch, the 'worker' dies."""
 
