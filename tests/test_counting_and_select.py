@@ -108,19 +108,55 @@ def test_min_count_and_coverage():
   assert at_90.per_language["xx"]["coverage"] == pytest.approx(0.9)
 
 
-# xx: a 50%, b 30%, c 20% of its occurrences; yy: ! 80%, ab 15%, c 5%.
-TWO_LANGUAGES = {"xx": language({"a": (50, 1), "b": (30, 1), "c": (20, 1)}, 10),
-                 "yy": language({"!": (800, 1), "ab": (150, 1), "c": (50, 1)}, 10)}
+# xx (100 lines): a in 50 lines, b in 30, c in 20; yy (100 lines): ! in 80, ab in 15, c in 5.
+TWO_LANGUAGES = {"xx": language({"a": (50, 50), "b": (30, 30), "c": (20, 20)}, 100),
+                 "yy": language({"!": (800, 80), "ab": (150, 15), "c": (50, 5)}, 100)}
 
 
-def test_max_vocab_from_counts_is_one_shared_frequency_threshold():
-  # Per million of each language: ! 800k, a 500k, b 300k, c 200k (xx), ab 150k. Three tokens: !, a, b.
+def test_scores_weight_line_share_by_specificity():
+  # c is in 35% of xx's lines and 40% of yy's: specific to yy by 0.40 / 0.75, to xx by 0.35 / 0.75.
+  languages = {"xx": language({"a": (90, 50), "b": (33, 33), "c": (35, 35)}, 100),
+               "yy": language({"!": (800, 80), "ab": (15, 15), "c": (40, 40)}, 100)}
+  scores = selection.token_scores(languages, exponent=0.4)
+  assert scores["xx"][ID["a"]] == pytest.approx(0.5)  # Line share, not occurrences; only xx uses a.
+  assert scores["yy"][ID["c"]] == pytest.approx(0.40 * (0.40 / 0.75) ** 0.4)  # 0.311
+  assert scores["xx"][ID["c"]] == pytest.approx(0.35 * (0.35 / 0.75) ** 0.4)  # 0.258
+  assert scores["xx"][ID["!"]] == 0 and scores["yy"][ID["."]] == 0
+  plain = selection.token_scores(languages, exponent=0)
+  assert plain["yy"][ID["c"]] == pytest.approx(0.4)
+  # A budget of three: !, a, then b (0.33, xx's own) before c (0.311, shared); by line share alone, c (0.4).
+  chosen = selection.select(languages, VOCAB, selection.SelectionRule(max_vocab=107))
+  assert chosen.vocab[104:] == ["a", "b", "!"] and chosen.estimate == "counts"
+  assert chosen.per_language["xx"]["score_threshold"] == pytest.approx(0.33)
+  assert chosen.per_language["xx"]["min_lines_alone"] == 33
+  assert selection.select(languages, VOCAB, selection.SelectionRule(max_vocab=108)).vocab[104:] == ["a", "b", "c", "!"]
+
+
+def test_scores_of_one_language_are_its_line_shares():
+  scores = selection.token_scores({"xx": TWO_LANGUAGES["xx"]})
+  assert scores["xx"][ID["b"]] == pytest.approx(0.3) and scores["xx"][ID["!"]] == 0
+
+
+def test_max_vocab_from_counts_is_one_shared_threshold():
+  # Scores: ! 0.8, a 0.5, b 0.3, c 0.2 x (0.2 / 0.25) ** 0.4 = 0.183 (xx), ab 0.15. Three tokens: !, a, b.
   chosen = selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(max_vocab=107))
   assert chosen.vocab[104:] == ["a", "b", "!"] and chosen.estimate == "counts"
-  assert chosen.per_language["xx"]["frequency_threshold_per_million"] == pytest.approx(300_000)
+  assert chosen.per_language["yy"]["score_threshold"] == pytest.approx(0.3)
   assert {info["bound_by"] for info in chosen.per_language.values()} == {"max_vocab"}
+  assert "at least 3e+05 of every million" in selection.selection_markdown(chosen)
   with pytest.raises(selection.SelectionError, match="--max_vocab"):
     selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(max_vocab=105))
+
+
+def test_a_language_with_ten_times_the_text_keeps_the_same_share_of_the_budget():
+  # Line shares do not grow with the corpus: yy read ten times over (its counts, lines and line counts
+  # all x10) must not take tokens from xx, and the same vocab comes out.
+  yy = TWO_LANGUAGES["yy"]
+  bigger = counting.LanguageCounts(yy.token_counts * 10, yy.line_counts * 10, {k: v * 10 for k, v in yy.stats.items()})
+  for budget in (106, 107, 108):
+    rule = selection.SelectionRule(max_vocab=budget)
+    assert (selection.select({"xx": TWO_LANGUAGES["xx"], "yy": bigger}, VOCAB, rule).vocab
+            == selection.select(TWO_LANGUAGES, VOCAB, rule).vocab)
 
 
 # xx's sentences need a (3 of 5), then b and c; yy's need ! and ab together.
@@ -129,14 +165,14 @@ SAMPLES = {"xx": sample("a", "a", "a", "a b", "c"), "yy": sample("! ab", "ab !")
 
 def test_max_vocab_with_samples_gives_every_language_the_same_share():
   # Hand-computed: any share above 0 needs a for xx (3/5) and both ! and ab for yy (2/2): three tokens.
-  # With two, no share fits: both go by frequency (! 800k, a 500k per million). With three: a, ! and ab,
+  # With two, no share fits: both go by score (! 0.8, a 0.5). With three: a, ! and ab,
   # every language at least 3/5 (a share of 4/5 would need b too).
   two = selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(max_vocab=106), SAMPLES)
   assert two.vocab[104:] == ["a", "!"] and two.estimate == "samples"
   assert two.per_language["xx"]["sample_preserved"] == pytest.approx(0.6)
   assert two.per_language["yy"]["sample_preserved"] == 0
   three = selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(max_vocab=107), SAMPLES)
-  assert three.vocab[104:] == ["a", "!", "ab"]  # By frequency alone it would be a, b, !.
+  assert three.vocab[104:] == ["a", "!", "ab"]  # By score alone it would be a, b, !.
   assert three.per_language["yy"]["sample_preserved"] == 1 and three.per_language["xx"]["sample_preserved"] == 0.6
 
 
@@ -152,14 +188,16 @@ def test_target_preservation_takes_each_languages_shortest_prefix():
 
 
 def test_rules_that_change_nothing_are_named():
-  chosen = selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(min_count=1, max_vocab=500))
+  chosen = selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(min_count=1, max_vocab=500, specificity=1))
   assert any(warning.startswith("--min_count") for warning in chosen.warnings)
   assert any(warning.startswith("--max_vocab 500 changed nothing") for warning in chosen.warnings)
+  assert any(warning.startswith("--specificity 1 changed nothing") for warning in chosen.warnings)
   assert "Warnings:" in selection.selection_markdown(chosen)
 
 
 def test_curve_of_the_sample_is_the_share_each_prefix_preserves():
-  plan = selection._LanguagePlan(TWO_LANGUAGES["xx"], np.ones(len(VOCAB), bool),
+  xx = TWO_LANGUAGES["xx"]
+  plan = selection._LanguagePlan(xx, selection.token_scores({"xx": xx})["xx"], np.ones(len(VOCAB), bool),
                                  np.arange(len(VOCAB)) < 104)
   sizes, preserved = selection.preservation_curve(SAMPLES["xx"], plan)
   assert sizes.tolist() == [0, 1, 2, 3] and preserved.tolist() == [0, 3, 4, 5]
@@ -201,6 +239,7 @@ def test_sample_file_round_trip_and_errors():
     (["--target_preservation", "abc"], "--target_preservation"),
     (["--max_vocab", "50"], "--max_vocab 50 is smaller than"),
     (["--preset", "original", "--min_line_fraction", "0.1"], "--preset original"),
+    (["--specificity", "-1"], "--specificity"),
 ])
 def test_bad_rule_values_are_one_line_usage_errors(arguments, message, tmp_path, capsys):
   import json
