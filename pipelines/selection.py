@@ -64,6 +64,7 @@ PUBLISHED_VOCAB_SIZE = 173_347  # The published smaller-LaBSE (15 languages): th
 ORIGINAL_MIN_LINE_FRACTION = "0.00005"  # The original smaller-LaBSE: 0.005% of a language's lines.
 ORIGINAL_MAX_LINES_PER_LANGUAGE = 1_000_000
 PRESETS = ("original",)
+BUDGET_SOURCES = ("samples", "counts")
 # How much a token's ranking in a language depends on that language being the one that uses it
 # (0: line share alone). On the seed's counts every exponent from 0.25 to 0.6 beats the published
 # vocab on Tatoeba and FLORES, in total and in the worst language; 0.4 is the middle of that band.
@@ -103,6 +104,7 @@ class SelectionRule:
   target_preservation: float | None = None
   preset: str | None = None
   specificity: float = SPECIFICITY_EXPONENT  # Exponent of specificity in the counts-only score.
+  budget_by: str | None = None  # "samples" or "counts"; None: samples when every language has one.
 
   def __post_init__(self):
     if self.min_line_fraction is not None and not 0 <= fractions.Fraction(self.min_line_fraction) <= 1:
@@ -115,6 +117,8 @@ class SelectionRule:
       raise SelectionError(f"--max_vocab must be positive, got {self.max_vocab}")
     if self.target_preservation is not None and not 0 < self.target_preservation <= 1:
       raise SelectionError(f"--target_preservation must be in (0, 1], got {self.target_preservation}")
+    if self.budget_by not in (None, *BUDGET_SOURCES):
+      raise SelectionError(f"--budget_by must be one of {', '.join(BUDGET_SOURCES)}, got {self.budget_by}")
     if not (math.isfinite(self.specificity) and self.specificity >= 0):
       raise SelectionError(f"--specificity must be a number at least 0, got {self.specificity}")
 
@@ -140,7 +144,8 @@ class SelectionRule:
       parts.append(f"the smallest vocab preserving at least {self.target_preservation:.2%} of each language's "
                    "sample sentences")
     if self.max_vocab is not None:
-      parts.append(f"at most {self.max_vocab:,} tokens, spent on sentences")
+      spent = "by counts" if self.budget_by == "counts" else "on sentences"
+      parts.append(f"at most {self.max_vocab:,} tokens, spent {spent}")
     text = "; ".join(parts) or "every token seen"
     return f"{text} (preset {self.preset})" if self.preset else text
 
@@ -338,10 +343,11 @@ def select(counts: Mapping[str, LanguageCounts], original_vocab: Sequence[str], 
     candidate_union[plan.order] = True
   needs_samples = rule.target_preservation is not None
   unsampled = [language for language in counts if language not in samples or not len(samples[language])]
-  estimate = "samples" if not unsampled else "counts"
-  if needs_samples and unsampled:
-    raise SelectionError(f"--target_preservation measures sentences, and {', '.join(sorted(unsampled))} "
+  if unsampled and (needs_samples or rule.budget_by == "samples"):
+    option = "--target_preservation" if needs_samples else "--budget_by samples"
+    raise SelectionError(f"{option} measures sentences, and {', '.join(sorted(unsampled))} "
                          "has no sample: give --sample_text LANG=PATH for it (or leave it out with --languages)")
+  budget_source = "counts" if unsampled or rule.budget_by == "counts" else "samples"
   if unsampled and len(unsampled) < len(counts):
     warnings.append(f"no sample for {', '.join(sorted(unsampled))}: the budget was spent by score in every "
                     "language, the samples only measured")
@@ -367,14 +373,18 @@ def select(counts: Mapping[str, LanguageCounts], original_vocab: Sequence[str], 
         raise SelectionError(f"--max_vocab {rule.max_vocab} is smaller than the {int(special.sum())} special tokens "
                              "and one token per language")
       union = special.copy()
-      if estimate == "samples":
+      if budget_source == "samples":
         _spend_on_samples(plans, samples, union, rule.max_vocab)
       else:
         threshold = _spend_on_scores(plans, union, rule.max_vocab)
-  if rule.specificity != SPECIFICITY_EXPONENT and not bound_by_budget:
-    warnings.append(f"--specificity {rule.specificity:g} changed nothing: it orders a budget, and none was spent")
-  if rule.target_preservation is None and not bound_by_budget:
-    estimate = "none"  # Filters alone (or nothing): no budget was spent, no target measured.
+  if not bound_by_budget:
+    unused = [f"--specificity {rule.specificity:g}"] if rule.specificity != SPECIFICITY_EXPONENT else []
+    unused += [f"--budget_by {rule.budget_by}"] if rule.budget_by else []
+    warnings += [f"{option} changed nothing: it says how a budget is spent, and none was spent" for option in unused]
+  if bound_by_budget:
+    estimate = budget_source
+  else:  # A target alone was measured on the samples; filters alone (or nothing) measured nothing.
+    estimate = "samples" if rule.target_preservation is not None else "none"
 
   original_ids = np.flatnonzero(union)
   per_language = {}
@@ -430,13 +440,14 @@ def selection_markdown(selection: Selection) -> str:
   lines = ["# Vocab selection", "", f"Rule: {selection.rule.describe()}.", ""]
   measured = {"samples": "Budget or target measured on sentence samples (the share of each language's sample "
                          "sentences whose every token is kept); with a budget, every language the same share.",
-              "counts": "No sentence sample for every language: the budget went to one shared threshold on each "
-                        "token's line share in a language weighted by its specificity to that language "
-                        "(specificity ** {exponent}){threshold}.",
+              "counts": "{why}: the budget went to one shared threshold on each token's line share in a language "
+                        "weighted by its specificity to that language (specificity ** {exponent}){threshold}.",
               "none": ""}[selection.estimate]
   threshold = next((info.get("score_threshold") for info in selection.per_language.values()), None)
   exponent = f"{selection.rule.specificity:g}"
-  measured = measured.format(exponent=exponent, threshold=(
+  why = ("By counts (--budget_by counts)" if selection.rule.budget_by == "counts"
+         else "No sentence sample for every language")
+  measured = measured.format(why=why, exponent=exponent, threshold=(
       f": a token only one language uses is kept when it is in at least {threshold * 1e6:,.3g} of every "
       "million of that language's lines (`min_lines_alone`); one that k languages use alike needs "
       f"k ** {exponent} times that" if threshold else ""))
@@ -543,6 +554,10 @@ def add_rule_arguments(parser: argparse.ArgumentParser) -> None:
   group.add_argument("--specificity", type=_specificity, default=SPECIFICITY_EXPONENT, metavar="G",
                      help="from counts, a token's line share is weighted by its specificity to the language "
                           f"** G (0: line share alone; default {SPECIFICITY_EXPONENT})")
+  group.add_argument("--budget_by", choices=BUDGET_SOURCES,
+                     help="what --max_vocab spends on: the sentence samples (the default when every language has "
+                          "one) or the counts (line share weighted by specificity), e.g. when the run's samples "
+                          "are Wikipedia's and the text you will embed is not")
   group.add_argument("--preset", choices=PRESETS,
                      help="original: the original smaller-LaBSE's rule, tokens in 0.005%% of a language's lines "
                           "(with the pipeline's --max_lines_per_language 1000000)")
@@ -559,7 +574,7 @@ def rule_from_arguments(args: argparse.Namespace) -> SelectionRule:
                                              args.target_preservation))
   max_vocab = args.max_vocab if given else PUBLISHED_VOCAB_SIZE
   return SelectionRule(fraction, args.min_count, args.coverage, max_vocab, args.target_preservation, args.preset,
-                       args.specificity)
+                       args.specificity, args.budget_by)
 
 
 def read_run(run_dir: str, languages_: Sequence[str] | None = None):

@@ -176,6 +176,16 @@ def test_max_vocab_with_samples_gives_every_language_the_same_share():
   assert three.per_language["yy"]["sample_preserved"] == 1 and three.per_language["xx"]["sample_preserved"] == 0.6
 
 
+def test_budget_by_counts_ignores_the_samples_for_spending_but_measures_them():
+  by_counts = selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(max_vocab=107, budget_by="counts"), SAMPLES)
+  assert by_counts.vocab == selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(max_vocab=107)).vocab
+  assert by_counts.estimate == "counts" and "By counts (--budget_by counts)" in selection.selection_markdown(by_counts)
+  assert by_counts.per_language["yy"]["sample_preserved"] == 0  # a, b, !: yy's sentences all need ab too.
+  with pytest.raises(selection.SelectionError, match="--budget_by samples measures sentences, and yy has no sample"):
+    selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(max_vocab=107, budget_by="samples"),
+                     {"xx": SAMPLES["xx"]})
+
+
 def test_target_preservation_takes_each_languages_shortest_prefix():
   # With one standard error: xx needs 0.5 + sqrt(0.5 x 0.5 / 5) = 0.72 of 5: a and b (4/5); yy both tokens.
   chosen = selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(target_preservation=0.5, max_vocab=None),
