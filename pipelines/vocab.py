@@ -8,6 +8,9 @@ stripped. Anything that would make ids ambiguous is an error naming the file and
 from __future__ import annotations
 
 import re
+from typing import Iterable, Sequence
+
+import numpy as np
 
 UNK = "[UNK]"
 # The special tokens whose ids the preprocess graph bakes in as constants.
@@ -67,3 +70,12 @@ def read_vocab(path: str) -> list[str]:
 
 def format_vocab(tokens: list[str]) -> bytes:
   return "".join(token + "\n" for token in tokens).encode("utf-8")
+
+
+def kept_mask(original_vocab: Sequence[str], tokens: Iterable[str]) -> np.ndarray:
+  """Which ids of `original_vocab` a smaller vocab holding `tokens` keeps (tokens the original lacks
+  never occur in an original tokenization, so they are left out)."""
+  index = {token: i for i, token in enumerate(original_vocab)}
+  kept = np.zeros(len(original_vocab), bool)
+  kept[[index[token] for token in tokens if token in index]] = True
+  return kept

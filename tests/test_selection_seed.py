@@ -14,7 +14,7 @@ import pytest
 from pipelines import languages, selection
 from pipelines.sampling import Sample
 from pipelines.tokenizer import TokenizerSpec
-from pipelines.vocab import read_vocab
+from pipelines.vocab import kept_mask, read_vocab
 from tests.conftest import FLORES, SHARED, TATOEBA, shared_path
 
 SEED = os.path.join(SHARED, "data", "seed-counts")
@@ -28,13 +28,6 @@ def seed():
   vocab, counts, samples = selection.read_run(shared_path(SEED))
   assert not samples  # The seed kept no sentence samples: selection works from counts alone.
   return vocab, counts, TokenizerSpec.tf_text_cased(vocab, SEED).build()
-
-
-def kept_mask(vocab, tokens) -> np.ndarray:
-  index = {token: i for i, token in enumerate(vocab)}
-  kept = np.zeros(len(vocab), bool)
-  kept[[index[token] for token in tokens if token in index]] = True
-  return kept
 
 
 def preserved(texts: dict[str, Sample], kept: np.ndarray) -> tuple[float, float]:
