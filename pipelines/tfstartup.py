@@ -5,6 +5,11 @@ configured (`I0000 ... port.cc] oneDNN custom operations are on`, `cudart_stub.c
 cuda drivers`, absl's banner), which `TF_CPP_MIN_LOG_LEVEL` cannot silence. While TensorFlow and
 TF Text load and list their devices, descriptor 2 goes to a temporary file; then everything but
 those lines is written back, errors included.
+
+Two ERROR lines are notices, not errors: `cuInit` failing on a machine without a GPU, and oneDNN
+saying once per process, at the first int64 transpose (every preprocess model runs one), that it
+leaves int64 to Eigen (`util.cc] oneDNN supports DT_INT64 only on platforms with AVX-512`; said on
+AMD EPYC, AVX-512 and all). That transpose is run here, while the notice is dropped.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ _NOISE = re.compile(r"^(?:[IW]\d{4} [\d:.]+ +\d+ [\w.]+:\d+\]|WARNING: All log m
 # With no GPU (a CPU machine with TensorFlow's CUDA libraries installed): said once more by the tools that
 # report their device.
 _NO_GPU = re.compile(r"^E\d{4} [\d:.]+ +\d+ cuda_platform\.cc:\d+\] failed call to cuInit")
+_ONEDNN_INT64 = re.compile(r"^E\d{4} [\d:.]+ +\d+ util\.cc:\d+\] oneDNN supports DT_INT64 only on platforms")
 _CONTINUATION = re.compile(r"^(?:To enable the following instructions|rebuild TensorFlow)")
 
 
@@ -38,7 +44,7 @@ def native_startup_lines_dropped():
       os.close(saved)
       captured.seek(0)
       for line in captured.read().decode("utf-8", errors="replace").splitlines(keepends=True):
-        if not (_NOISE.match(line) or _NO_GPU.match(line) or _CONTINUATION.match(line)):
+        if not any(pattern.match(line) for pattern in (_NOISE, _NO_GPU, _ONEDNN_INT64, _CONTINUATION)):
           sys.stderr.write(line)
       sys.stderr.flush()
 
@@ -52,4 +58,5 @@ def import_tensorflow():
     import tensorflow as tf
     import tensorflow_text  # noqa: F401  Registers the ops the preprocess models use.
     tf.config.list_physical_devices()
+    tf.transpose(tf.zeros((1, 1), tf.int64))  # oneDNN's once-per-process int64 notice, said here.
   return tf
