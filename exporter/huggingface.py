@@ -297,7 +297,14 @@ def verify(folder: str, checks: Mapping[str, LanguageCheck]) -> dict:
   """
   import torch
   from sentence_transformers import SentenceTransformer
-  model = SentenceTransformer(folder, device="cpu")
+  from transformers.utils import logging as transformers_logging
+  bars = transformers_logging.is_progress_bar_enabled()
+  transformers_logging.disable_progress_bar()  # "Loading weights" of a model this export has just written.
+  try:
+    model = SentenceTransformer(folder, device="cpu")
+  finally:
+    if bars:
+      transformers_logging.enable_progress_bar()
   tokenizer, bert = model.tokenizer, model[0].auto_model
   results = {}
   for language, check in checks.items():
