@@ -338,9 +338,6 @@ def select(counts: Mapping[str, LanguageCounts], original_vocab: Sequence[str], 
     if not seen_removed:
       warnings.append(f"--{name} ({text}) changed nothing: every token seen passes it")
 
-  candidate_union = special.copy()
-  for plan in plans.values():
-    candidate_union[plan.order] = True
   needs_samples = rule.target_preservation is not None
   unsampled = [language for language in counts if language not in samples or not len(samples[language])]
   if unsampled and (needs_samples or rule.budget_by == "samples"):
@@ -377,14 +374,13 @@ def select(counts: Mapping[str, LanguageCounts], original_vocab: Sequence[str], 
         _spend_on_samples(plans, samples, union, rule.max_vocab)
       else:
         threshold = _spend_on_scores(plans, union, rule.max_vocab)
-  if not bound_by_budget:
-    unused = [f"--specificity {rule.specificity:g}"] if rule.specificity != SPECIFICITY_EXPONENT else []
-    unused += [f"--budget_by {rule.budget_by}"] if rule.budget_by else []
-    warnings += [f"{option} changed nothing: it says how a budget is spent, and none was spent" for option in unused]
   if bound_by_budget:
     estimate = budget_source
   else:  # A target alone was measured on the samples; filters alone (or nothing) measured nothing.
     estimate = "samples" if rule.target_preservation is not None else "none"
+    unused = [f"--specificity {rule.specificity:g}"] if rule.specificity != SPECIFICITY_EXPONENT else []
+    unused += [f"--budget_by {rule.budget_by}"] if rule.budget_by else []
+    warnings += [f"{option} changed nothing: it says how a budget is spent, and none was spent" for option in unused]
 
   original_ids = np.flatnonzero(union)
   per_language = {}
