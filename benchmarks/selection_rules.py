@@ -67,8 +67,7 @@ def thinned(counts: dict[str, LanguageCounts], share: float, rng: np.random.Gene
 
 def preserved_sentences(sets: dict[str, dict[str, Sample]], kept: np.ndarray) -> dict[str, dict[str, np.ndarray]]:
   """Per set and language, whether each sentence keeps every token."""
-  lost_rank = np.where(kept, -1, 0)
-  return {name: {language: sample.needs(lost_rank) < 0 for language, sample in samples.items()}
+  return {name: {language: sample.kept_sentences(kept) for language, sample in samples.items()}
           for name, samples in sets.items()}
 
 

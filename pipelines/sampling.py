@@ -104,11 +104,15 @@ class Sample:
   def __len__(self) -> int:
     return self.sentences
 
+  def kept_sentences(self, kept: np.ndarray) -> np.ndarray:
+    """Per sentence, whether `kept` keeps every one of its tokens."""
+    whole = np.ones(self.sentences, bool)
+    whole[self.sentence_of_token[~kept[self.flat]]] = False
+    return whole
+
   def preserved(self, kept: np.ndarray) -> int:
     """Sentences every token of which `kept` keeps."""
-    lost = np.zeros(self.sentences, bool)
-    lost[self.sentence_of_token[~kept[self.flat]]] = True
-    return int(self.sentences - lost.sum())
+    return int(self.kept_sentences(kept).sum())
 
   def needs(self, rank: np.ndarray) -> np.ndarray:
     """Per sentence, the highest `rank` among its tokens: the sentence is kept by a prefix of more."""

@@ -282,8 +282,7 @@ def _best_scores(plans: Mapping[str, _LanguagePlan], size: int) -> np.ndarray:
 def _spend_on_scores(plans: Mapping[str, _LanguagePlan], union: np.ndarray, budget: int) -> float | None:
   """Fills the budget by one shared threshold on the languages' scores; returns the threshold."""
   best = _best_scores(plans, union.size)
-  ids = np.flatnonzero((best > 0) & ~union)
-  chosen = _keep_first(union, ids[np.lexsort((ids, -best[ids]))], budget)
+  chosen = _keep_first(union, ranking(best, ~union), budget)
   return float(best[chosen].min()) if chosen.size else None
 
 

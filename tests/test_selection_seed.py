@@ -11,7 +11,7 @@ import os
 import numpy as np
 import pytest
 
-from pipelines import languages, selection
+from pipelines import selection
 from pipelines.sampling import Sample
 from pipelines.tokenizer import TokenizerSpec
 from pipelines.vocab import kept_mask, read_vocab
@@ -38,11 +38,9 @@ def preserved(texts: dict[str, Sample], kept: np.ndarray) -> tuple[float, float]
 
 
 def flores_dev() -> dict[str, list[str]]:
-  texts = {}
-  for path in sorted(os.listdir(shared_path(FLORES))):
-    with open(os.path.join(FLORES, path), encoding="utf-8") as handle:
-      texts[languages.resolve(path[:-len(".dev")]).code] = handle.read().split("\n")[:-1]
-  return texts
+  from evaluation.preservation import read_texts
+  files = sorted(os.listdir(shared_path(FLORES)))
+  return read_texts(None, [f"{name[:-len('.dev')]}={os.path.join(FLORES, name)}" for name in files])
 
 
 @pytest.fixture(scope="module")
