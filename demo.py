@@ -11,11 +11,11 @@ data") has the same chain on https://tfhub.dev/google/LaBSE/2 and real dumps.
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import sys
 
+from pipelines import cli
 from samples import stand_in
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -27,7 +27,7 @@ def banner(title: str) -> None:
 
 
 def main(argv: list[str]) -> None:
-  parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+  parser = cli.ArgumentParser(description=__doc__.split("\n\n")[0])
   parser.add_argument("--output", default=os.path.join(HERE, "runs", "demo"))
   args = parser.parse_args(argv)
   logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

@@ -23,7 +23,6 @@ splitting ships with the package as a table), or from --original_preprocess, pro
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import os
@@ -33,7 +32,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from evaluation import tatoeba
-from pipelines import corpus, outputs, selection
+from pipelines import cli, corpus, outputs, selection
 from pipelines.counting import LanguageCounts
 from pipelines.sampling import Sample
 from pipelines.tokenizer import TokenizerSpec
@@ -203,7 +202,7 @@ def comparison_markdown(rows_by_vocab: Mapping[str, Mapping[str, Mapping]], orig
 
 def main(argv: Sequence[str] | None = None) -> None:
   logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-  parser = argparse.ArgumentParser(prog="python -m evaluation.preservation", description=__doc__.split("\n\n")[0])
+  parser = cli.ArgumentParser(prog="python -m evaluation.preservation", description=__doc__.split("\n\n")[0])
   parser.add_argument("--vocab", action="append", default=[], metavar="NAME=PATH",
                       help="a smaller vocab to measure (repeatable: compared side by side)")
   parser.add_argument("--counts", help="a pipeline run's output directory: draw the size/preservation curve")

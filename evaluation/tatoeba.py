@@ -19,7 +19,6 @@ bit-identical embeddings from both (see exporter/numerics.py).
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import dataclasses
 import json
@@ -30,7 +29,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from pipelines import languages, models, outputs
+from pipelines import cli, languages, models, outputs
 from pipelines.tfstartup import import_tensorflow
 
 # The seed document's columns, in its order.
@@ -194,7 +193,7 @@ def results_markdown(accuracy: Mapping, differences: Mapping, pairs: Mapping[str
 
 def main(argv: Sequence[str] | None = None) -> None:
   logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-  parser = argparse.ArgumentParser(prog="python -m evaluation.tatoeba", description=__doc__.split("\n\n")[0])
+  parser = cli.ArgumentParser(prog="python -m evaluation.tatoeba", description=__doc__.split("\n\n")[0])
   parser.add_argument("--data", required=True, help="directory with LASER's tatoeba.<xxx>-eng.* files")
   parser.add_argument("--model", action="append", required=True, metavar="NAME=ENCODER,PREPROCESS",
                       help="a model to evaluate (handles, URLs, .tar.gz or directories); repeat for more. "

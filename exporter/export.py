@@ -16,7 +16,6 @@ ids and embeddings); write the report; rename into place. Nothing is left at OUT
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import gc
 import json
@@ -30,7 +29,7 @@ from typing import Sequence
 import numpy as np
 
 from exporter import numerics, saved_config
-from pipelines import models
+from pipelines import cli, models
 from pipelines.tfstartup import import_tensorflow
 from pipelines.selection import labse_parameters, parameter_table
 from pipelines.vocab import (REQUIRED_SPECIAL_TOKENS, VocabError, format_vocab, is_special_token, parse_vocab,
@@ -452,7 +451,7 @@ def limit_retained_memory() -> None:
 def main(argv: Sequence[str] | None = None) -> None:
   limit_retained_memory()
   logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-  parser = argparse.ArgumentParser(prog="python -m exporter.export", description=__doc__.split("\n\n")[0])
+  parser = cli.ArgumentParser(prog="python -m exporter.export", description=__doc__.split("\n\n")[0])
   parser.add_argument("--encoder", required=True, help="original encoder: TF-Hub handle/URL, .tar.gz or directory")
   parser.add_argument("--preprocess", required=True, help="original preprocess model: handle/URL, .tar.gz or directory")
   parser.add_argument("--vocab", required=True, help="the selected vocab (vocab.txt of pipelines.select_vocab)")

@@ -27,7 +27,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipelines import languages, outputs, sampling, selection, sources, transforms
+from pipelines import cli, languages, outputs, sampling, selection, sources, transforms
 from pipelines.tokenizer import TokenizerSpec
 
 logger = logging.getLogger(__name__)
@@ -235,32 +235,27 @@ def main(argv: Sequence[str] | None = None) -> None:
   logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
   logging.getLogger("apache_beam.runners.direct.direct_runner").addFilter(FallbackNotice())
   argv = list(sys.argv[1:] if argv is None else argv)
+  parser = cli.ArgumentParser(prog="python -m pipelines.select_vocab", description=__doc__,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+  SelectVocabOptions._add_argparse_args(parser)
   if not argv or "-h" in argv or "--help" in argv:
-    parser = argparse.ArgumentParser(prog="python -m pipelines.select_vocab", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    SelectVocabOptions._add_argparse_args(parser)
     parser.print_help()
     return
-  prog = "python -m pipelines.select_vocab"
-
-  def usage_error(message: str) -> None:
-    print(f"{prog}: error: {message}", file=sys.stderr)
-    sys.exit(2)
-
+  parser.parse_known_args(argv)  # This job's options: a bad value is one line here; Beam's own options pass on.
   try:
     options, config = configure(argv)
   except (ValueError, OSError) as error:  # The user's: a bad value, a missing file, an unknown language.
-    usage_error(str(error))
+    parser.error(str(error))
   try:
     run_configured(options, config)
   except selection.SelectionError as error:  # The counts are written; rerun pipelines.selection on them.
-    usage_error(f"{error} (the counts are in {config.output}: rerun `python -m pipelines.selection --counts` "
+    parser.error(f"{error} (the counts are in {config.output}: rerun `python -m pipelines.selection --counts` "
                 "on them with other rules)")
   except Exception as error:  # noqa: BLE001  A worker's error reaches here wrapped in the runner's own.
     reason = worker_input_error(error)
     if reason is None:
       raise  # A bug: the whole traceback.
-    print(f"{prog}: the job stopped: {reason}", file=sys.stderr)
+    print(f"{parser.prog}: the job stopped: {reason}", file=sys.stderr)
     sys.exit(1)
   print(outputs.read_bytes(outputs.join(config.output, "selection.md")).decode("utf-8"))
 

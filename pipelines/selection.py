@@ -54,7 +54,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from pipelines import outputs
+from pipelines import cli, outputs
 from pipelines.counting import LanguageCounts
 from pipelines.sampling import Sample
 from pipelines.vocab import REQUIRED_SPECIAL_TOKENS, is_special_token
@@ -591,7 +591,7 @@ def read_run(run_dir: str, languages_: Sequence[str] | None = None):
 
 def main(argv: Sequence[str] | None = None) -> None:
   logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-  parser = argparse.ArgumentParser(prog="python -m pipelines.selection", description=__doc__.split("\n\n")[0])
+  parser = cli.ArgumentParser(prog="python -m pipelines.selection", description=__doc__.split("\n\n")[0])
   parser.add_argument("--counts", required=True, help="output directory of a pipelines.select_vocab run")
   parser.add_argument("--output", help="where to write vocab.txt and selection.*; default: --counts")
   parser.add_argument("--languages", help="comma-separated subset of the run's languages to select for")
