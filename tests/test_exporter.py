@@ -155,9 +155,11 @@ def test_exported_models_work_in_the_seed_usage_snippet_and_fine_tune(exported, 
   embeddings = model(tf.constant(["Le phare guide les navires.", "灯台は船を導く。"]))
   assert embeddings.shape == (2, report["parameters"]["smaller"]["word_embedding"] // report["parameters"]["smaller"]["vocab_size"])
   assert np.allclose(np.linalg.norm(embeddings.numpy(), axis=1), 1.0, atol=1e-5)
-  # Fine-tuning: a linear head on the embeddings, trained with Adam; the word embeddings get gradients.
+  # Fine-tuning: a linear head on the embeddings, trained with Adam; the word embeddings get gradients. At
+  # 1e-3 the loss failed to fall in 3 of 20 random starts (the fixture's dropout is on); 1e-2 fell in 20 of 20.
+  tf_keras.utils.set_random_seed(0)
   classifier = tf_keras.Model(sentences, tf_keras.layers.Dense(2)(pooled))
-  classifier.compile(optimizer=tf_keras.optimizers.Adam(1e-3),
+  classifier.compile(optimizer=tf_keras.optimizers.Adam(1e-2),
                      loss=tf_keras.losses.SparseCategoricalCrossentropy(from_logits=True))
   texts = tf.constant(["Le phare guide les navires.", "Les abeilles font du miel.", "灯台は船を導く。", "パンを焼く。"] * 4)
   labels = tf.constant([0, 1, 0, 1] * 4)
