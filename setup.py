@@ -34,8 +34,9 @@ setuptools.setup(
     python_requires=">=3.11,<3.12",
     packages=setuptools.find_packages(include=["pipelines", "pipelines.*", "exporter", "exporter.*",
                                                "evaluation", "evaluation.*"]),
-    # The probed character classes of tf_text's cased BertTokenizer: tokenizing without TensorFlow.
-    package_data={"pipelines": ["tf_text_char_classes.json"]},
+    # The probed character classes of tf_text's cased BertTokenizer (tokenizing without TensorFlow), and
+    # the namespace names each wiki accepts for files and categories (text extraction).
+    package_data={"pipelines": ["tf_text_char_classes.json", "namespace_aliases.json"]},
     install_requires=REQUIREMENTS,
     # Extras, so that Dataflow workers (which install this file) install none of them: plotting is for the
     # evaluation's curve only; `hf` writes and checks the Hugging Face (PyTorch) export.

@@ -15,28 +15,27 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import json
+import os
 import re
 from typing import Iterable
 
-# Canonical names valid on every wiki, and per-language aliases that `<siteinfo>` does not list.
+# Canonical names valid on every wiki, and the names each wiki accepts that `<siteinfo>` does not list:
+# its language's aliases, variants and fallbacks, read from MediaWiki's language files by
+# tools/mediawiki_namespaces.py into namespace_aliases.json (which says where from).
 CANONICAL_DROPPED_NAMESPACES = ("Media", "File", "Image", "Category")
-NAMESPACE_ALIASES = {
-    "ar": ("صورة", "ملف", "تصنيف", "ميديا"),
-    "de": ("Bild", "Datei", "Kategorie"),
-    "es": ("Imagen", "Archivo", "Categoría"),
-    "fr": ("Fichier", "Catégorie"),
-    "it": ("Immagine", "File", "Categoria"),
-    "ja": ("画像", "ファイル", "カテゴリ"),
-    "ko": ("그림", "파일", "분류"),
-    "nl": ("Afbeelding", "Bestand", "Categorie"),
-    "pl": ("Grafika", "Plik", "Kategoria"),
-    "pt": ("Imagem", "Arquivo", "Ficheiro", "Categoria"),
-    "ru": ("Изображение", "Файл", "Категория"),
-    "th": ("ภาพ", "ไฟล์", "หมวดหมู่"),
-    "tr": ("Resim", "Dosya", "Kategori"),
-    "zh": ("图像", "圖像", "文件", "檔案", "分类", "分類"),
-    "zh_classical": ("圖", "文件", "類", "分類"),
-}
+# Names in use on a wiki that MediaWiki's language files do not give (kept from the project's first table).
+_SITE_ALIASES = {"zh_classical": ("圖", "類")}
+
+
+def _read_namespace_aliases() -> dict[str, tuple[str, ...]]:
+  with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "namespace_aliases.json"),
+            encoding="utf-8") as handle:
+    wikis = json.load(handle)["wikis"]
+  return {code: (*names, *_SITE_ALIASES.get(code, ())) for code, names in wikis.items()}
+
+
+NAMESPACE_ALIASES = _read_namespace_aliases()
 # Namespace keys whose links are not running text: Media (-2), File (6), Category (14).
 DROPPED_NAMESPACE_KEYS = (-2, 6, 14)
 
