@@ -18,7 +18,10 @@ Options:
   --date YYYYMMDD        Dump date (see https://dumps.wikimedia.org/enwiki/ for the available ones).
   --dest PATH            Local directory, or gs://BUCKET/PATH: files are downloaded to --workdir
                          and copied there (Cloud Storage objects appear only when fully written).
-  --languages LIST       Comma-separated wiki codes (default: en,fr,es,de,zh,ar,zh_classical,it,ja,ko,nl,pl,pt,th,tr,ru).
+  --languages LIST       Languages, separated by commas: any code the project knows (wiki, ISO 639-1/639-3,
+                         Tatoeba, FLORES-200: vi, vie, vie_Latn), or 'labse' for all of LaBSE's that have a
+                         Wikipedia (108 of its 109; Hmong has none). Default: the original smaller-LaBSE's
+                         en,fr,es,de,zh,ar,zh_classical,it,ja,ko,nl,pl,pt,th,tr,ru.
   --workdir DIR          Local download directory for a gs:// --dest (default: ./downloads/DATE).
   --mirror URL           Dump site or mirror (default: https://dumps.wikimedia.org).
   -h, --help             This help.
@@ -75,9 +78,12 @@ fetch_verified() {
   echo "verified: $target"
 }
 
-IFS=',' read -r -a codes <<< "$languages"
+# The project's language table turns any name into the wiki code (and refuses an unknown one in a line).
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+wikis="$(cd "$here" && "${PYTHON:-python3}" -m pipelines.languages --wikis "$languages")" || exit 2
+mapfile -t codes <<< "$wikis"
 for code in "${codes[@]}"; do
-  wiki="${code// /}wiki"
+  wiki="${code}wiki"
   sums="$local_dir/${wiki}-${date_}-sha1sums.txt"
   curl --fail --location --silent --show-error --retry 5 --output "$sums.part" \
     "${mirror}/${wiki}/${date_}/${wiki}-${date_}-sha1sums.txt" ||

@@ -17,7 +17,9 @@ Required:
 
 Options:
   --region REGION          Dataflow region (default: us-central1).
-  --languages LIST         Comma-separated languages (default: en,fr,es,de,zh,ar,zh_classical,it,ja,ko,nl,pl,pt,th,tr,ru).
+  --languages LIST         Languages, separated by commas: any code (vi, vie, vie_Latn, viwiki) or 'labse' for
+                           all 109 of LaBSE's (default: en,fr,es,de,zh,ar,zh_classical,it,ja,ko,nl,pl,pt,th,tr,ru).
+                           The job's cost grows with the text of the languages chosen (README, "Scale").
   --max_workers N          Upper bound for autoscaling (default: 32).
   --machine_type TYPE      Worker machine type (default: n2-standard-4: 4 vCPUs, 16 GB; one SDK
                            process per vCPU, each needs about 1 GB, see README "Scale").
@@ -84,6 +86,8 @@ python="${PYTHON:-}"
 if [[ -z "$python" ]]; then
   if [[ -x "$here/.venv/bin/python" ]]; then python="$here/.venv/bin/python"; else python="python3"; fi
 fi
+# An unknown language is one line here, before anything starts.
+(cd "$here" && "$python" -m pipelines.languages --wikis "$languages" > /dev/null) || exit 2
 
 command=(
   "$python" -m pipelines.select_vocab

@@ -32,7 +32,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from evaluation import tatoeba
-from pipelines import cli, corpus, outputs, selection
+from pipelines import cli, corpus, languages, outputs, selection
 from pipelines.counting import LanguageCounts
 from pipelines.sampling import Sample
 from pipelines.tokenizer import TokenizerSpec
@@ -43,19 +43,36 @@ DEFAULT_CURVE_POINTS = 10
 logger = logging.getLogger(__name__)
 
 
-def read_texts(tatoeba_dir: str | None, text_specs: Sequence[str]) -> dict[str, list[str]]:
-  """Sentences by language: both sides of every Tatoeba pair (eng sides as en) and LANG=PATH files."""
+def read_texts(tatoeba_dir: str | None, text_specs: Sequence[str],
+               names: str | Sequence[str] | None = None) -> dict[str, list[str]]:
+  """Sentences by language: both sides of Tatoeba pairs (eng sides as en) and LANG=PATH files; with `names`
+  (`--languages`), those languages' pairs and files only."""
+  chosen = None if not names else set(chosen_languages(tatoeba_dir, names))
   texts: dict[str, list[str]] = {}
   if tatoeba_dir:
-    for code in tatoeba.available_languages(tatoeba_dir):
+    pairs = tatoeba.available_languages(tatoeba_dir)
+    for code in pairs if chosen is None else [code for code in pairs if code in chosen]:
       pair = tatoeba.read_pair(tatoeba_dir, code)
       texts.setdefault(pair.language, []).extend(pair.xx)
-      texts.setdefault("en", []).extend(pair.en)
+      if chosen is None or "en" in chosen:
+        texts.setdefault("en", []).extend(pair.en)
   for language, sentences in corpus.read_sentence_files(text_specs).items():
-    texts.setdefault(language, []).extend(sentences)
+    if chosen is None or language in chosen:
+      texts.setdefault(language, []).extend(sentences)
   if not texts:
-    raise ValueError("no text to measure: give --tatoeba and/or --texts")
+    raise ValueError("no text to measure: give --tatoeba and/or --texts" + (" in --languages" if names else ""))
   return texts
+
+
+def chosen_languages(tatoeba_dir: str | None, names: str | Sequence[str]) -> list[str]:
+  """`--languages` as codes: the table's, and the LASER codes of Tatoeba pairs outside it."""
+  codes = []
+  for name in languages.split_names(names):
+    if languages.names_group(name) or tatoeba_dir is None:
+      codes += languages.resolve_codes(name)
+    else:
+      codes.append(tatoeba.pair_language(tatoeba_dir, name))
+  return codes
 
 
 def token_strings(tokenizer, vocab: Sequence[str], sentences: Sequence[str]) -> list[list[str]]:
@@ -212,6 +229,9 @@ def main(argv: Sequence[str] | None = None) -> None:
   parser.add_argument("--lower_case", action="store_true", help="the original vocab is uncased")
   parser.add_argument("--tatoeba", help="a directory of Tatoeba pairs (LASER layout)")
   parser.add_argument("--texts", action="append", default=[], metavar="LANG=PATH", help="more text, one sentence a line")
+  parser.add_argument("--languages", nargs="+",
+                      help="measure these languages only, separated by commas or spaces ('labse': all of LaBSE's); "
+                           "default: every Tatoeba pair found and every --texts file")
   parser.add_argument("--output", required=True, help="directory for the tables (and curve.png)")
   args = parser.parse_args(argv)
   if not (args.vocab or args.counts):
@@ -225,12 +245,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.error(f"--budgets {args.budgets!r}: expected comma-separated whole numbers")
   try:
     vocabs = named_vocabs(args.vocab)
-    texts = read_texts(args.tatoeba, args.texts)
+    texts = read_texts(args.tatoeba, args.texts, args.languages)
     spec = original_tokenizer_spec(args.original_preprocess, None if args.original_preprocess else original_vocab_path,
                                    args.lower_case)
     new_vocabs = {name: read_vocab(path) for name, path in vocabs.items()}
     run = outputs.read_counts(args.counts) if args.counts else None
-  except (ValueError, OSError, tatoeba.TatoebaError, VocabError) as error:
+  except (ValueError, OSError, tatoeba.TatoebaError, VocabError) as error:  # An unknown language too.
     parser.exit(2, f"{parser.prog}: error: {error}\n")
   original_vocab = spec.vocab()
   original = spec.build()

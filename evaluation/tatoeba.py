@@ -24,6 +24,7 @@ import dataclasses
 import json
 import logging
 import os
+import re
 import time
 from typing import Mapping, Sequence
 
@@ -70,13 +71,34 @@ def read_lines(path: str) -> list[str]:
   return [line.rstrip("\r") for line in lines]
 
 
-def pair_paths(directory: str, language: str) -> tuple[str, str]:
-  """The xx and eng files of a language's pair (any code of the language)."""
-  code = languages.resolve(language).tatoeba
+def tatoeba_code(directory: str, language: str) -> str:
+  """The LASER code of a language's pair: from the language table, or, for the pairs of languages that are
+  not LaBSE's (yue, nno, oci, ...), the name itself when its pair is in `directory`."""
+  try:
+    code = languages.resolve(language).tatoeba
+  except languages.UnknownLanguageError:
+    raw = language.strip().lower()
+    if raw.isalpha() and os.path.exists(os.path.join(directory, f"tatoeba.{raw}-eng.{raw}")):
+      return raw
+    raise
   if code is None:
     raise TatoebaError(f"{language!r}: Tatoeba v1 has no pair for this language")
+  return code
+
+
+def pair_paths(directory: str, language: str) -> tuple[str, str]:
+  """The xx and eng files of a language's pair (any code of the language)."""
+  code = tatoeba_code(directory, language)
   stem = os.path.join(directory, f"tatoeba.{code}-eng")
   return f"{stem}.{code}", f"{stem}.eng"
+
+
+def pair_language(directory: str, language: str) -> str:
+  """The name results use for a pair: the project's code, or the LASER code of a language outside the table."""
+  try:
+    return languages.resolve(language).code
+  except languages.UnknownLanguageError:
+    return tatoeba_code(directory, language)
 
 
 def read_pair(directory: str, language: str) -> Pair:
@@ -85,17 +107,38 @@ def read_pair(directory: str, language: str) -> Pair:
   if len(xx) != len(en):
     raise TatoebaError(f"{xx_path} has {len(xx)} lines but {en_path} has {len(en)}: line i of one must "
                        "translate line i of the other")
-  return Pair(languages.resolve(language).code, xx, en)
+  return Pair(pair_language(directory, language), xx, en)
+
+
+_PAIR_FILE = re.compile(r"^tatoeba\.([a-z]+)-eng\.\1$")
 
 
 def available_languages(directory: str) -> list[str]:
-  """The seed's languages whose pair is in `directory`, in the seed's order."""
+  """Every language whose pair is in `directory`: the seed's 14 first, in the seed's order, then the rest of
+  LaBSE's by code, then pairs of languages outside the table by their LASER code."""
   if not os.path.isdir(directory):
-    raise TatoebaError(f"{directory}: no such directory")
-  found = [code for code in TATOEBA_LANGUAGES if os.path.exists(pair_paths(directory, code)[0])]
+    raise TatoebaError(f"{directory}: no such directory (download_tatoeba_dataset.sh fetches LASER's Tatoeba set)")
+  found = sorted(match.group(1) for match in map(_PAIR_FILE.match, os.listdir(directory)) if match)
   if not found:
-    raise TatoebaError(f"{directory}: no tatoeba.<xxx>-eng.<xxx> files of a known language")
-  return found
+    raise TatoebaError(f"{directory}: no tatoeba.<xxx>-eng.<xxx> files")
+  known = {pair_language(directory, code) for code in found}
+  seed = [code for code in TATOEBA_LANGUAGES if code in known]
+  return seed + sorted(known - set(seed), key=lambda code: (code not in languages.BY_CODE, code))
+
+
+def chosen_languages(directory: str, names: str | Sequence[str] | None) -> list[str]:
+  """The pairs `--languages` names (commas or spaces; `labse`: each of LaBSE's languages with a pair in
+  `directory`), in order, without repeats; every pair found when it names none."""
+  if not names:
+    return available_languages(directory)
+  codes = []
+  for name in languages.split_names(names):
+    if languages.names_group(name):
+      codes += [code for code in languages.LABSE_LANGUAGES if languages.BY_CODE[code].tatoeba
+                and os.path.exists(pair_paths(directory, code)[0])]
+    else:
+      codes.append(pair_language(directory, name))
+  return list(dict.fromkeys(codes))
 
 
 def nearest(queries: np.ndarray, candidates: np.ndarray, block: int = 4096) -> np.ndarray:
@@ -198,7 +241,9 @@ def main(argv: Sequence[str] | None = None) -> None:
   parser.add_argument("--model", action="append", required=True, metavar="NAME=ENCODER,PREPROCESS",
                       help="a model to evaluate (handles, URLs, .tar.gz or directories); repeat for more. "
                            "Later models are compared with the first")
-  parser.add_argument("--languages", nargs="+", help="languages to evaluate (default: every pair found)")
+  parser.add_argument("--languages", nargs="+",
+                      help="languages to evaluate, separated by commas or spaces: any code of a language, or the "
+                           "LASER code of any pair in --data (default: every pair found)")
   parser.add_argument("--output", required=True, help="directory for results.json and results.md")
   parser.add_argument("--batch_size", type=int, default=DEFAULT_BATCH_SIZE)
   parser.add_argument("--mixed_precision", action="store_true", help="float16 on a GPU (grappler's auto mixed precision)")
@@ -208,7 +253,7 @@ def main(argv: Sequence[str] | None = None) -> None:
   args = parser.parse_args(argv)
   try:
     specs = [parse_model(spec) for spec in args.model]
-    codes = [languages.resolve(code).code for code in args.languages] if args.languages else available_languages(args.data)
+    codes = chosen_languages(args.data, args.languages)
     pairs = [read_pair(args.data, code) for code in codes]
   except (TatoebaError, languages.UnknownLanguageError) as error:
     parser.exit(2, f"{parser.prog}: error: {error}\n")

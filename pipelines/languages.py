@@ -257,3 +257,34 @@ def from_dbname(dbname: str, source: str = "") -> Language:
         f"{source or 'dump'}: dbname {dbname!r} names a wiki whose language is not one of LaBSE's "
         f"{len(LABSE_LANGUAGES)} (nor zh_classical); the project counts text LaBSE was trained on")
   return language
+
+
+def main(argv: list[str] | None = None) -> None:
+  """`python -m pipelines.languages [NAMES]`: the table, or `--wikis NAMES`: the wiki codes, for scripts."""
+  import argparse
+  import sys
+  parser = argparse.ArgumentParser(prog="python -m pipelines.languages", description=main.__doc__)
+  parser.add_argument("names", nargs="*", help="languages, separated by commas or spaces ('labse': all 109)")
+  parser.add_argument("--wikis", action="store_true",
+                      help="print the Wikipedia codes of the named languages that have a Wikipedia, one a line")
+  args = parser.parse_args(argv)
+  try:
+    chosen = [BY_CODE[code] for code in resolve_codes(args.names)] if args.names else list(LANGUAGES)
+  except UnknownLanguageError as error:
+    parser.exit(2, f"{parser.prog}: error: {error}\n")
+  if args.wikis:
+    for language in chosen:
+      if language.wiki:
+        print(language.code)
+      else:
+        print(f"{language.code} ({language.name}): {language.note}", file=sys.stderr)
+    return
+  print("| code | language | wiki | ISO and other names | Tatoeba | FLORES-200 | note |")
+  print("| --- | --- | --- | --- | --- | --- | --- |")
+  for language in chosen:
+    print(f"| {language.code} | {language.name} | {language.dbname or '-'} | {' '.join(language.aliases)} | "
+          f"{language.tatoeba or '-'} | {' '.join(language.flores) or '-'} | {language.note} |")
+
+
+if __name__ == "__main__":
+  main()

@@ -47,8 +47,9 @@ class SelectVocabOptions(PipelineOptions):
     parser.add_argument("--vocab_file", help="the original vocab, instead of --original_preprocess")
     parser.add_argument("--lower_case", action="store_true", help="with --vocab_file: the model is uncased")
     parser.add_argument("--languages", default=None,
-                        help="comma-separated languages to keep (any code or alias); default: the 15 of "
-                             "the original smaller-LaBSE (en fr es de zh ar zh_classical it ja ko nl pl pt th tr ru)")
+                        help="languages to keep, separated by commas (any code or alias; 'labse' for all of "
+                             "LaBSE's 109); default: the 15 of the original smaller-LaBSE "
+                             "(en fr es de zh ar zh_classical it ja ko nl pl pt th tr ru)")
     parser.add_argument("--max_lines_per_language", type=int, default=None,
                         help="count only the first N lines of each language, in input order (files as "
                              "given, then byte offset): the original used 1,000,000 (--preset original)")
@@ -93,10 +94,12 @@ def _match(pattern: str, what: str) -> list[str]:
   return sorted(matched)
 
 
-def resolve_inputs(dump_globs: Sequence[str], text_globs: Sequence[str], requested: Sequence[str] | None,
+def resolve_inputs(dump_globs: Sequence[str], text_globs: Sequence[str], requested: str | Sequence[str] | None,
                    fail_on_bad_input: bool = False):
   """(dumps, text files, languages, skipped inputs): globs expanded, headers read, languages checked.
 
+  `requested` is `--languages` (names separated by commas or spaces; `labse` for all of LaBSE's). A
+  language named on its own must have input; one named only through `labse` may have none (logged).
   A dump whose header cannot be read (not a dump, UTF-16, corrupt at the start) is skipped and
   reported, like a bad shard, unless `fail_on_bad_input`; an unknown dbname is always an error.
   """
@@ -132,8 +135,14 @@ def resolve_inputs(dump_globs: Sequence[str], text_globs: Sequence[str], request
   present = {info.language for info in dumps} | {code for code, _ in text_files}
   if requested:
     missing = [code for code in wanted if code not in present]
+    named_alone = set(languages.resolve_codes([name for name in languages.split_names(requested)
+                                               if not languages.names_group(name)]))
+    if any(code in named_alone for code in missing):
+      raise sources.SourceError(f"--languages names {', '.join(c for c in missing if c in named_alone)} but no "
+                                "input is in that language")
     if missing:
-      raise sources.SourceError(f"--languages names {', '.join(missing)} but no input is in that language")
+      logger.warning("No input for %d of the languages --languages %s names: %s", len(missing),
+                     languages.LABSE, ", ".join(missing))
   if not present:
     raise sources.SourceError("no input to read: give --dumps and/or --text_files in the chosen languages")
   return tuple(dumps), tuple(text_files), tuple(code for code in wanted if code in present), tuple(skipped)
@@ -192,8 +201,8 @@ def configure(argv: Sequence[str]) -> tuple[PipelineOptions, RunConfig]:
     raise ValueError("nothing to read: give --dumps and/or --text_files")
   if not args.output:
     raise ValueError("--output is required: the directory for counts, statistics and the vocab")
-  requested = [code for code in args.languages.split(",") if code.strip()] if args.languages else None
-  dumps, text_files, chosen, skipped = resolve_inputs(args.dumps, args.text_files, requested, args.fail_on_bad_shard)
+  dumps, text_files, chosen, skipped = resolve_inputs(args.dumps, args.text_files, args.languages or None,
+                                                      args.fail_on_bad_shard)
   from pipelines.reference import original_tokenizer_spec  # TensorFlow, on the launcher only.
   tokenizer = original_tokenizer_spec(args.original_preprocess, args.vocab_file, args.lower_case)
   config = RunConfig(dumps, text_files, chosen, skipped, tokenizer, rule, args.output,

@@ -572,9 +572,15 @@ def rule_from_arguments(args: argparse.Namespace) -> SelectionRule:
                        args.specificity, args.budget_by)
 
 
-def read_run(run_dir: str, languages_: Sequence[str] | None = None):
-  """(original vocab, counts by language, samples by language, tokenizer spec) of a finished run."""
+def read_run(run_dir: str, languages_: Sequence[str] | None = None, only_counted: bool = False):
+  """(original vocab, counts by language, samples by language) of a finished run.
+
+  `languages_` must all have been counted, unless `only_counted` (they were named as a group, `labse`):
+  then the run's languages among them are taken.
+  """
   vocab, counts = outputs.read_counts(run_dir)
+  if languages_ and only_counted:
+    languages_ = [code for code in languages_ if code in counts]
   without_text = [language for language in outputs.languages_without_text(run_dir)
                   if not languages_ or language in languages_]
   if without_text:
@@ -594,7 +600,8 @@ def main(argv: Sequence[str] | None = None) -> None:
   parser = cli.ArgumentParser(prog="python -m pipelines.selection", description=__doc__.split("\n\n")[0])
   parser.add_argument("--counts", required=True, help="output directory of a pipelines.select_vocab run")
   parser.add_argument("--output", help="where to write vocab.txt and selection.*; default: --counts")
-  parser.add_argument("--languages", help="comma-separated subset of the run's languages to select for")
+  parser.add_argument("--languages", help="the run's languages to select for, separated by commas ('labse': every "
+                                          "one of LaBSE's the run counted); default: all it counted")
   parser.add_argument("--sample_text", action="append", default=[], metavar="LANG=PATH",
                       help="your own text, one sentence a line, as LANG's sample instead of the run's (repeatable)")
   add_rule_arguments(parser)
@@ -602,10 +609,9 @@ def main(argv: Sequence[str] | None = None) -> None:
   from pipelines import corpus, languages as language_codes
   try:
     rule = rule_from_arguments(args)
-    requested = None
-    if args.languages:
-      requested = [language_codes.resolve(code).code for code in args.languages.split(",") if code.strip()]
-    vocab, counts, samples = read_run(args.counts, requested)
+    requested = language_codes.resolve_codes(args.languages) if args.languages else None
+    vocab, counts, samples = read_run(args.counts, requested,
+                                      only_counted=bool(args.languages) and language_codes.names_group(args.languages))
     if args.sample_text:
       tokenizer = outputs.read_tokenizer_spec(args.counts, vocab).build()
       for language, sentences in corpus.read_sentence_files(args.sample_text, "--sample_text").items():

@@ -196,18 +196,44 @@ def test_size_coverage_curve_from_a_run_grows_with_the_budget(samples_counts, sa
   assert "| vocab size | parameters at LaBSE's size | lowest coverage |" in capsys.readouterr().out
 
 
+LASER_CODES = """afr amh ang ara arq arz ast awa aze bel ben ber bos bre bul cat cbk ceb ces cha cmn cor csb cym dan deu
+dsb dtp ell epo est eus fao fin fra fry gla gle glg gsw heb hin hrv hsb hun hye ido ile ina ind isl ita jav jpn kab kat
+kaz khm kor kur kzj lat lfn lit lvs mal mar max mhr mkd mon nds nld nno nob nov oci orv pam pes pms pol por ron rus slk
+slv spa sqi srp swe swg swh tam tat tel tgl tha tuk tur tzl uig ukr urd uzb vie war wuu xho yid yue zsm""".split()
+
+
 def test_download_script_fetches_every_pair_and_refuses_mismatched_sides(tmp_path):
   import subprocess
   source = tmp_path / "laser"
   source.mkdir()
-  codes = ["fra", "spa", "deu", "cmn", "ara", "ita", "jpn", "kor", "nld", "pol", "por", "tha", "tur", "rus"]
-  for code in codes:
+  assert len(LASER_CODES) == 112
+  for code in LASER_CODES:
     write_pair(source, code, [f"{code} one", f"{code} two"], ["one", "two"])
   script = os.path.join(ROOT, "download_tatoeba_dataset.sh")
   done = subprocess.run([script, str(tmp_path / "v1"), "--base_url", f"file://{source}"], capture_output=True, text=True)
   assert done.returncode == 0, done.stderr
-  assert tatoeba.available_languages(str(tmp_path / "v1")) == list(tatoeba.TATOEBA_LANGUAGES)
+  found = tatoeba.available_languages(str(tmp_path / "v1"))
+  assert len(found) == 112 and found[:14] == list(tatoeba.TATOEBA_LANGUAGES)
+  assert "vi" in found and "yue" in found and "vie" not in found  # The table's codes, LASER's outside it.
   assert not list((tmp_path / "v1").glob("*.part"))
+  seed = subprocess.run([script, str(tmp_path / "seed"), "--languages", "seed", "--base_url", f"file://{source}"],
+                        capture_output=True, text=True)
+  assert seed.returncode == 0 and tatoeba.available_languages(str(tmp_path / "seed")) == list(tatoeba.TATOEBA_LANGUAGES)
+  unknown = subprocess.run([script, str(tmp_path / "x"), "--languages", "fra,xyz"], capture_output=True, text=True)
+  assert unknown.returncode == 2 and "'xyz' is not one of LASER's Tatoeba codes" in unknown.stderr
   (source / "tatoeba.rus-eng.eng").write_text("one\n", encoding="utf-8")
   failed = subprocess.run([script, str(tmp_path / "v2"), "--base_url", f"file://{source}"], capture_output=True, text=True)
   assert failed.returncode == 1 and "tatoeba.rus-eng.rus has 2 lines but tatoeba.rus-eng.eng has 1" in failed.stderr
+
+@pytest.mark.shared
+def test_tatoeba_job_runs_on_pairs_outside_the_seeds_fourteen(tmp_path, capsys):
+  """Vietnamese (a LaBSE language) and Cantonese (a LASER pair outside the table), named as users name them."""
+  import json
+  data = shared_path(os.path.join(os.path.dirname(TATOEBA), "v1-all"))
+  model = f"{os.path.join(FIXTURE, 'encoder')},{os.path.join(FIXTURE, 'preprocess')}"
+  tatoeba.main(["--data", data, "--model", f"a={model}", "--model", f"b={model}", "--languages", "vie_Latn,yue",
+                "--output", str(tmp_path)])
+  report = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+  assert report["pairs"] == {"vi": 1000, "yue": 1000}
+  assert report["deltas"]["b − a"]["en→xx"] == {"vi": 0.0, "yue": 0.0, "avg": 0.0}
+  assert "| a(en→xx) |" in capsys.readouterr().out
