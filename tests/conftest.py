@@ -15,6 +15,7 @@ ENWIKI_EXCERPT = os.path.join(SHARED, "data", "wikipedia",
                               "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2")
 TATOEBA = os.path.join(SHARED, "data", "tatoeba", "v1")
 FLORES = os.path.join(SHARED, "data", "flores200", "dev")
+FLORES_LABSE = os.path.join(SHARED, "data", "flores200", "dev-labse")
 SAMPLE_DUMPS = os.path.join(ROOT, "samples", "dumps")
 ALL_SAMPLES = os.path.join(SAMPLE_DUMPS, "*.xml.bz2")
 

@@ -12,11 +12,11 @@ import pytest
 from apache_beam.testing import test_pipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from pipelines import corpus, outputs, sampling, select_vocab, selection, sources, transforms
+from pipelines import corpus, languages, outputs, sampling, select_vocab, selection, sources, transforms
 from pipelines.sampling import Sample
 from pipelines.counting import LanguageCounts
 from samples.build_samples import multistream
-from tests.conftest import (ALL_SAMPLES, ENWIKI_EXCERPT, SAMPLE_DUMPS, make_config,
+from tests.conftest import (ALL_SAMPLES, ENWIKI_EXCERPT, FLORES_LABSE, SAMPLE_DUMPS, make_config,
                             real_text_files, run_pipeline, shared_path)
 
 EN_SAMPLE = os.path.join(SAMPLE_DUMPS, "enwiki-sample-pages-articles-multistream.xml.bz2")
@@ -36,6 +36,24 @@ def read_counts(run_dir):
   return outputs.read_counts(str(run_dir))[1]
 
 
+def assert_counts_equal_the_preprocess_models(files, stats, totals, spec, preprocess):
+  """Each language's token and line counts equal those of `preprocess`'s own `tokenize` over its files' lines."""
+  vocab_size = len(spec.vocab())
+  for language, paths in files.items():
+    lines = []
+    for path in paths:
+      with open(path, encoding="utf-8") as handle:
+        lines += [line for line in handle.read().split("\n") if len(line.strip(" \t\r\n\f\v")) >= 6]
+    token_counts = np.zeros(vocab_size, np.int64)
+    line_counts = np.zeros(vocab_size, np.int64)
+    for ids in preprocess.token_ids(lines):
+      np.add.at(token_counts, ids, 1)
+      line_counts[sorted(set(ids))] += 1
+    assert stats["languages"][language]["lines"] == len(lines)
+    assert (totals[language].token_counts == token_counts).all(), language
+    assert (totals[language].line_counts == line_counts).all(), language
+
+
 @pytest.mark.shared
 def test_counts_equal_the_preprocess_models_on_all_real_text(fixture_spec, fixture_preprocess, tmp_path):
   """Every language's token and line counts equal those of the fixture's own `tokenize`."""
@@ -45,20 +63,51 @@ def test_counts_equal_the_preprocess_models_on_all_real_text(fixture_spec, fixtu
   stats = run_pipeline(config)
   totals = read_counts(tmp_path)
   assert sorted(totals) == sorted(files) and len(files) == 15
-  vocab_size = len(fixture_spec.vocab())
-  for language, paths in files.items():
-    lines = []
-    for path in paths:
-      with open(path, encoding="utf-8") as handle:
-        lines += [line for line in handle.read().split("\n") if len(line.strip(" \t\r\n\f\v")) >= 6]
-    token_counts = np.zeros(vocab_size, np.int64)
-    line_counts = np.zeros(vocab_size, np.int64)
-    for ids in fixture_preprocess.token_ids(lines):
-      np.add.at(token_counts, ids, 1)
-      line_counts[sorted(set(ids))] += 1
-    assert stats["languages"][language]["lines"] == len(lines)
-    assert (totals[language].token_counts == token_counts).all(), language
-    assert (totals[language].line_counts == line_counts).all(), language
+  assert_counts_equal_the_preprocess_models(files, stats, totals, fixture_spec, fixture_preprocess)
+
+
+@pytest.mark.shared
+def test_labse_languages_count_exactly_on_flores_dev_in_every_language(fixture_spec, fixture_preprocess, tmp_path):
+  """`--languages labse` over FLORES dev in the 105 of LaBSE's languages FLORES-200 has, each file passed by its
+  FLORES-200 code: counts equal the fixture preprocess model's tokens, token for token, in every script."""
+  paths = sorted(glob.glob(os.path.join(shared_path(FLORES_LABSE), "*.dev")))
+  files: dict[str, list[str]] = {}
+  for path in paths:
+    files.setdefault(languages.resolve(os.path.basename(path)[:-len(".dev")]).code, []).append(path)
+  config = make_config(fixture_spec, tmp_path, text_files=[f"{os.path.basename(path)[:-len('.dev')]}={path}"
+                                                           for path in paths], languages="labse", sample_lines=0)
+  stats = run_pipeline(config)
+  totals = read_counts(tmp_path)
+  assert len(paths) == 105 and len(files) == 104 and len(files["zh"]) == 2  # zho_Hans and zho_Hant are zh.
+  assert sorted(totals) == sorted(files)
+  assert_counts_equal_the_preprocess_models(files, stats, totals, fixture_spec, fixture_preprocess)
+  selected = json.loads((tmp_path / "selection.json").read_text(encoding="utf-8"))
+  assert sorted(selected["languages"]) == sorted(files)
+
+
+SCRIPT_SAMPLES = os.path.join(os.path.dirname(SAMPLE_DUMPS), "scripts")
+
+
+@pytest.mark.parametrize("wiki", ["amwiki", "hewiki", "hiwiki", "hywiki", "kawiki"])
+def test_wikis_in_other_scripts_give_exactly_their_articles_text(wiki):
+  """Ethiopic, Hebrew, Devanagari, Armenian, Georgian: files and categories under the wiki's own names and the
+  aliases MediaWiki accepts without listing them go, templates, refs and redirects go, the text stays."""
+  with open(os.path.join(SCRIPT_SAMPLES, "expected", f"{wiki}.txt"), encoding="utf-8") as handle:
+    expected = handle.read().split("\n")[:-1]
+  assert dump_lines(os.path.join(SCRIPT_SAMPLES, "dumps", f"{wiki}-sample-pages-articles-multistream.xml.bz2")) == expected
+
+
+@pytest.mark.shared
+def test_wikis_in_other_scripts_count_exactly(fixture_spec, fixture_preprocess, tmp_path):
+  stats = run_pipeline(make_config(fixture_spec, tmp_path, dumps=[os.path.join(SCRIPT_SAMPLES, "dumps", "*.xml.bz2")],
+                                   languages="am,he,hi,hy,ka", streams_per_shard=1))
+  files = {language: [os.path.join(SCRIPT_SAMPLES, "expected", f"{language}wiki.txt")]
+           for language in ("am", "he", "hi", "hy", "ka")}
+  assert_counts_equal_the_preprocess_models(files, stats, read_counts(tmp_path), fixture_spec, fixture_preprocess)
+  assert {language: s["pages"] for language, s in stats["languages"].items()} == {"am": 2, "he": 2, "hi": 2, "hy": 1,
+                                                                                  "ka": 1}
+  assert {language: s["redirects"] for language, s in stats["languages"].items()} == {"am": 1, "he": 1, "hi": 1,
+                                                                                      "hy": 0, "ka": 1}
 
 
 @pytest.fixture(scope="module")
