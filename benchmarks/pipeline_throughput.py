@@ -109,7 +109,7 @@ def main(argv: list[str]) -> None:
   def job_seconds(directory: str, dump: str, spec) -> tuple[float, float, dict]:
     """CPU and wall seconds of the whole Beam job on `dump`, and its English statistics."""
     config = select_vocab.RunConfig(
-        *select_vocab.resolve_inputs([dump], [], None), spec, select_vocab.selection.SelectionRule(),
+        *select_vocab.resolve_inputs([dump], [], None), spec, select_vocab.selection.SelectionRule.default(),
         os.path.join(directory, "out"), streams_per_shard=args.streams_per_shard, sample_lines=args.sample_lines)
     start_wall, start = time.perf_counter(), cpu_seconds()
     with beam.Pipeline(options=PipelineOptions(["--runner", "FnApiRunner"])) as pipeline:

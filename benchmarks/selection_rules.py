@@ -107,12 +107,14 @@ def main() -> None:
   tokenizer = TokenizerSpec.tf_text_cased(vocab, args.counts).build()
   sets = sentence_sets(tokenizer)
   baseline = preserved_sentences(sets, kept_mask(vocab, read_vocab(PUBLISHED)))
-  rules = {"default": selection.SelectionRule()}
-  rules.update({f"--specificity {exponent:g}": selection.SelectionRule(specificity=exponent) for exponent in SWEEP})
+  rules = {"default": selection.SelectionRule.default()}
+  # The sweep at the published size, so that every rule is compared at the same number of tokens.
+  rules.update({f"--max_vocab 173347 --specificity {exponent:g}": selection.SelectionRule(
+      max_vocab=selection.PUBLISHED_VOCAB_SIZE, specificity=exponent) for exponent in SWEEP})
   rules["--preset original"] = selection.SelectionRule.original()
   rng = np.random.default_rng(0)
   runs = {label: (counts, rule) for label, rule in rules.items()}
-  runs.update({f"default, from {share:.0%} of the text": (thinned(counts, share, rng), selection.SelectionRule())
+  runs.update({f"default, from {share:.0%} of the text": (thinned(counts, share, rng), selection.SelectionRule.default())
                for share in TEXT_SHARES})
   names = list(sets)
   print(f"| vocab | tokens | {' | '.join(f'{name} all / worst' for name in names)} | wins |")
@@ -132,9 +134,10 @@ def main() -> None:
   english = Sample.tokenize(tokenizer, wikipedia_sentences(ENWIKI), "en")
   print(f"\nEnglish Wikipedia (the enwiki excerpt, {len(english):,} sentences), preserved:")
   for label, kept in (("published", kept_mask(vocab, read_vocab(PUBLISHED))),
-                      ("default", kept_mask(vocab, selection.select(counts, vocab, selection.SelectionRule()).vocab)),
-                      ("--specificity 0", kept_mask(vocab, selection.select(
-                          counts, vocab, selection.SelectionRule(specificity=0)).vocab))):
+                      ("default", kept_mask(vocab, selection.select(counts, vocab, selection.SelectionRule.default()).vocab)),
+                      ("--max_vocab 173347 --specificity 0", kept_mask(vocab, selection.select(
+                          counts, vocab, selection.SelectionRule(max_vocab=selection.PUBLISHED_VOCAB_SIZE,
+                                                                 specificity=0)).vocab))):
     print(f"  {label}: {english.preserved(kept) / len(english):.2%}")
 
 

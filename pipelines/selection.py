@@ -1,7 +1,8 @@
 """Vocab selection: which of the original tokens the smaller model keeps.
 
     python -m pipelines.selection --counts RUN_DIR [--output DIR] [--languages en,fr,...]
-        [--max_vocab N | --target_preservation P] [--sample_text LANG=PATH ...]
+        [--min_lines_per_million X [--fill_to N] | --max_vocab N | --target_preservation P]
+        [--sample_text LANG=PATH ...]
         [--min_count N] [--min_line_fraction F] [--coverage C] [--preset original]
 
 A sentence keeps its exact embedding only when every token of its original tokenization is kept,
@@ -20,7 +21,18 @@ vocab is the union over languages (plus the special tokens).
   its lines the token occurs in) weighted by how specific the token is to that language.
 - `target_preservation P`: the smallest prefixes whose sample preservation is at least P in every
   language, plus one standard error of the sample's share so that it holds on new text (needs samples).
-- With no rule at all: `max_vocab` 173,347, the published smaller-LaBSE's size.
+- `min_lines_per_million X`: the same bar on that score in every language, whatever the languages;
+  with `fill_to N`, tokens are then added as `max_vocab N` would add them while the vocab is smaller.
+- With no rule at all: the published vocab's bar, filled to the published size
+  (`min_lines_per_million` 42.70274, `fill_to` 173,347). The bar is the one at which the original
+  smaller-LaBSE's own counts fill exactly its 173,347 tokens, so on its languages the default is the
+  published vocab's size. A size alone means nothing outside the 15 languages it was chosen for: 109
+  languages share it at about 1,600 tokens each. The bar asks of every language what the published
+  vocab asked of each of its 15, so the vocab grows with the languages chosen (line shares do not
+  change as a corpus grows, so neither does the bar's cut). For a few languages the bar alone keeps
+  little (Japanese alone: 11,879 tokens, 53.8% of FLORES dev preserved), so the published size is
+  filled as a budget would fill it (Japanese alone: every token its 1M Wikipedia lines use, 67,723,
+  99.2%). `benchmarks/selection_sets.py` measures it for sets from one language to all.
 
 Worst language rather than total when sentences are measured: a language's sentences are only
 preserved when its long tail is, and a budget spent on the total goes to the languages that are
@@ -60,7 +72,14 @@ from pipelines.sampling import Sample
 from pipelines.vocab import REQUIRED_SPECIAL_TOKENS, is_special_token
 
 HIDDEN_SIZE = 768  # LaBSE's width, for parameter counts.
-PUBLISHED_VOCAB_SIZE = 173_347  # The published smaller-LaBSE (15 languages): the default budget.
+PUBLISHED_VOCAB_SIZE = 173_347  # The published smaller-LaBSE (15 languages).
+# The default bar, in lines per million: a token is kept for a language when its line share there, weighted by
+# its specificity ** SPECIFICITY_EXPONENT, reaches it. It is the bar at which the original smaller-LaBSE's own
+# counts (16 wikis, ../shared/data/seed-counts) fill exactly the published 173,347 tokens, so for the seed's
+# languages the default is the published size; for any other set it asks the same of every language, and the
+# vocab grows or shrinks with the languages chosen (one language: a few tens of thousands of tokens).
+PUBLISHED_BAR_LINES_PER_MILLION = 42.70274
+# Filled to the published size: for a few languages the bar alone keeps much less than a model can afford.
 ORIGINAL_MIN_LINE_FRACTION = "0.00005"  # The original smaller-LaBSE: 0.005% of a language's lines.
 ORIGINAL_MAX_LINES_PER_LANGUAGE = 1_000_000
 PRESETS = ("original",)
@@ -100,11 +119,13 @@ class SelectionRule:
   min_line_fraction: str | None = None  # Decimal string, exact: "0.00005".
   min_count: int | None = None
   coverage: float | None = None
-  max_vocab: int | None = PUBLISHED_VOCAB_SIZE
+  max_vocab: int | None = None
   target_preservation: float | None = None
   preset: str | None = None
   specificity: float = SPECIFICITY_EXPONENT  # Exponent of specificity in the counts-only score.
   budget_by: str | None = None  # "samples" or "counts"; None: samples when every language has one.
+  min_lines_per_million: float | None = None  # The bar on line share x specificity ** exponent.
+  fill_to: int | None = None  # With the bar: add tokens as max_vocab would while the vocab is smaller.
 
   def __post_init__(self):
     if self.min_line_fraction is not None and not 0 <= fractions.Fraction(self.min_line_fraction) <= 1:
@@ -121,6 +142,19 @@ class SelectionRule:
       raise SelectionError(f"--budget_by must be one of {', '.join(BUDGET_SOURCES)}, got {self.budget_by}")
     if not (math.isfinite(self.specificity) and self.specificity >= 0):
       raise SelectionError(f"--specificity must be a number at least 0, got {self.specificity}")
+    if self.min_lines_per_million is not None:
+      if not (math.isfinite(self.min_lines_per_million) and 0 < self.min_lines_per_million <= 1e6):
+        raise SelectionError(f"--min_lines_per_million must be in (0, 1000000], got {self.min_lines_per_million}")
+      if self.max_vocab is not None or self.target_preservation is not None:
+        raise SelectionError("--min_lines_per_million is a bar, --max_vocab a size and --target_preservation a "
+                             "share: give one of them (--fill_to N fills a bar up to N tokens)")
+    if self.fill_to is not None and (self.min_lines_per_million is None or self.fill_to < 1):
+      raise SelectionError("--fill_to N goes with --min_lines_per_million, and N must be positive")
+
+  @classmethod
+  def default(cls) -> "SelectionRule":
+    """The published vocab's bar in every language: on the seed's 16 wikis, exactly its 173,347 tokens."""
+    return cls(min_lines_per_million=PUBLISHED_BAR_LINES_PER_MILLION, fill_to=PUBLISHED_VOCAB_SIZE)
 
   @classmethod
   def original(cls) -> "SelectionRule":
@@ -146,6 +180,11 @@ class SelectionRule:
     if self.max_vocab is not None:
       spent = "by counts" if self.budget_by == "counts" else "on sentences"
       parts.append(f"at most {self.max_vocab:,} tokens, spent {spent}")
+    if self.min_lines_per_million is not None:
+      parts.append(f"tokens whose line share x specificity ** {self.specificity:g} reaches "
+                   f"{self.min_lines_per_million:g} lines per million in a language"
+                   + (f", filled to {self.fill_to:,} tokens" if self.fill_to else "")
+                   + (" (the default: the published vocab's bar and size)" if self == SelectionRule.default() else ""))
     text = "; ".join(parts) or "every token seen"
     return f"{text} (preset {self.preset})" if self.preset else text
 
@@ -344,7 +383,7 @@ def select(counts: Mapping[str, LanguageCounts], original_vocab: Sequence[str], 
     raise SelectionError(f"{option} measures sentences, and {', '.join(sorted(unsampled))} "
                          "has no sample: give --sample_text LANG=PATH for it (or leave it out with --languages)")
   budget_source = "counts" if unsampled or rule.budget_by == "counts" else "samples"
-  if unsampled and len(unsampled) < len(counts):
+  if unsampled and len(unsampled) < len(counts) and rule.max_vocab is not None:
     warnings.append(f"no sample for {', '.join(sorted(unsampled))}: the budget was spent by score in every "
                     "language, the samples only measured")
 
@@ -373,11 +412,27 @@ def select(counts: Mapping[str, LanguageCounts], original_vocab: Sequence[str], 
         _spend_on_samples(plans, samples, union, rule.max_vocab)
       else:
         threshold = _spend_on_scores(plans, union, rule.max_vocab)
-  if bound_by_budget:
-    estimate = budget_source
+  bound_by_bar = rule.min_lines_per_million is not None
+  if bound_by_bar:
+    threshold = rule.min_lines_per_million / 1e6
+    union = special | (_best_scores(plans, size) >= threshold)
+    if rule.fill_to is not None and int(union.sum()) < rule.fill_to:
+      filled = int(union.sum())
+      if budget_source == "samples":
+        _spend_on_samples(plans, samples, union, rule.fill_to)
+      else:
+        threshold = _spend_on_scores(plans, union, rule.fill_to) or threshold
+      if int(union.sum()) > filled:
+        warnings.append(f"the bar kept {filled:,} tokens; filled to {int(union.sum()):,} "
+                        f"(--fill_to {rule.fill_to:,}) by " + ("sample preservation" if budget_source == "samples"
+                                                               else "the same score"))
+  if bound_by_budget or bound_by_bar:
+    estimate = "counts" if bound_by_bar else budget_source  # A fill by samples is said in the warnings.
   else:  # A target alone was measured on the samples; filters alone (or nothing) measured nothing.
     estimate = "samples" if rule.target_preservation is not None else "none"
-    unused = [f"--specificity {rule.specificity:g}"] if rule.specificity != SPECIFICITY_EXPONENT else []
+  if not bound_by_budget:
+    unused = ([f"--specificity {rule.specificity:g}"] if rule.specificity != SPECIFICITY_EXPONENT and not bound_by_bar
+              else [])
     unused += [f"--budget_by {rule.budget_by}"] if rule.budget_by else []
     warnings += [f"{option} changed nothing: it says how a budget is spent, and none was spent" for option in unused]
 
@@ -391,6 +446,8 @@ def select(counts: Mapping[str, LanguageCounts], original_vocab: Sequence[str], 
     removed_by = {name: int((seen & ~mask).sum()) for name, mask in filters[language].items()}
     if bound_by_budget and int((union[plan.order]).sum()) < plan.order.size:
       bound = "max_vocab"
+    elif bound_by_bar and int((union[plan.order]).sum()) < plan.order.size:
+      bound = "min_lines_per_million"
     elif rule.target_preservation is not None and plan.kept < plan.order.size:
       bound = "target_preservation"
     else:
@@ -440,8 +497,15 @@ def selection_markdown(selection: Selection) -> str:
               "none": ""}[selection.estimate]
   threshold = next((info.get("score_threshold") for info in selection.per_language.values()), None)
   exponent = f"{selection.rule.specificity:g}"
-  why = ("By counts (--budget_by counts)" if selection.rule.budget_by == "counts"
-         else "No sentence sample for every language")
+  if selection.rule.min_lines_per_million is not None:
+    why = ("The published vocab's bar, the default (on the original smaller-LaBSE's counts it keeps exactly the "
+           f"published {PUBLISHED_VOCAB_SIZE:,} tokens; the vocab grows and shrinks with the languages chosen)"
+           if selection.rule == SelectionRule.default() else "By --min_lines_per_million")
+    measured = measured.replace("the budget went to one shared threshold", "one threshold")
+  elif selection.rule.budget_by == "counts":
+    why = "By counts (--budget_by counts)"
+  else:
+    why = "No sentence sample for every language"
   measured = measured.format(why=why, exponent=exponent, threshold=(
       f": a token only one language uses is kept when it is in at least {threshold * 1e6:,.3g} of every "
       "million of that language's lines (`min_lines_alone`); one that k languages use alike needs "
@@ -523,6 +587,16 @@ def _share(text: str) -> float:
   return value
 
 
+def _lines_per_million(text: str) -> float:
+  try:
+    value = float(text.replace(",", ""))
+  except ValueError:
+    raise argparse.ArgumentTypeError(f"expected lines per million such as 42.7, got {text!r}") from None
+  if not (math.isfinite(value) and 0 < value <= 1e6):
+    raise argparse.ArgumentTypeError(f"must be in (0, 1000000], got {text}")
+  return value
+
+
 def _specificity(text: str) -> float:
   try:
     value = float(text)
@@ -534,7 +608,17 @@ def _specificity(text: str) -> float:
 
 
 def add_rule_arguments(parser: argparse.ArgumentParser) -> None:
-  group = parser.add_argument_group("selection rules (with none given: --max_vocab 173347)")
+  group = parser.add_argument_group(
+      f"selection rules (with none given: --min_lines_per_million {PUBLISHED_BAR_LINES_PER_MILLION:g} --fill_to "
+      f"{PUBLISHED_VOCAB_SIZE}: the published vocab's bar in every language, filled to its size; the vocab grows "
+      "with the languages chosen)")
+  group.add_argument("--min_lines_per_million", type=_lines_per_million, metavar="X",
+                     help="keep a token for a language when its line share there, weighted by its specificity to "
+                          "the language ** G (--specificity), reaches X lines per million: a token only that "
+                          "language uses needs X, one k languages use alike k ** G times X")
+  group.add_argument("--fill_to", type=_positive_int, metavar="N",
+                     help="with --min_lines_per_million: while the vocab has fewer than N tokens, add more as "
+                          "--max_vocab N would")
   group.add_argument("--max_vocab", type=_positive_int,
                      help="at most N tokens: with samples, every language the same preserved share of its "
                           "sample, the highest that fits; from counts, one shared threshold on line share "
@@ -566,10 +650,11 @@ def rule_from_arguments(args: argparse.Namespace) -> SelectionRule:
       raise SelectionError("--preset original sets --min_line_fraction 0.00005; give one or the other")
     fraction = ORIGINAL_MIN_LINE_FRACTION
   given = any(value is not None for value in (fraction, args.min_count, args.coverage, args.max_vocab,
-                                             args.target_preservation))
-  max_vocab = args.max_vocab if given else PUBLISHED_VOCAB_SIZE
-  return SelectionRule(fraction, args.min_count, args.coverage, max_vocab, args.target_preservation, args.preset,
-                       args.specificity, args.budget_by)
+                                             args.target_preservation, args.min_lines_per_million))
+  if not given and args.fill_to is None:
+    return dataclasses.replace(SelectionRule.default(), specificity=args.specificity, budget_by=args.budget_by)
+  return SelectionRule(fraction, args.min_count, args.coverage, args.max_vocab, args.target_preservation, args.preset,
+                       args.specificity, args.budget_by, args.min_lines_per_million, args.fill_to)
 
 
 def read_run(run_dir: str, languages_: Sequence[str] | None = None, only_counted: bool = False):

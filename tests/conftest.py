@@ -53,7 +53,7 @@ def make_config(spec, output, dumps=(), text_files=(), languages=None, **setting
   from pipelines import select_vocab, selection
   found_dumps, found_text, chosen, skipped = select_vocab.resolve_inputs(dumps, text_files, languages)
   return select_vocab.RunConfig(found_dumps, found_text, chosen, skipped, spec,
-                                settings.pop("rule", selection.SelectionRule()), str(output), **settings)
+                                settings.pop("rule", selection.SelectionRule.default()), str(output), **settings)
 
 
 def run_pipeline(config, *beam_args, metrics: bool = False):

@@ -159,6 +159,44 @@ def test_a_language_with_ten_times_the_text_keeps_the_same_share_of_the_budget()
             == selection.select(TWO_LANGUAGES, VOCAB, rule).vocab)
 
 
+def test_the_bar_keeps_every_token_whose_score_reaches_it_in_some_language():
+  # Scores (hand-worked above): ! 0.8, a 0.5, b 0.3, c 0.2 x 0.8 ** 0.4 = 0.18292 (xx), ab 0.15 (yy's alone).
+  at = {bar: selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(min_lines_per_million=bar)).vocab[104:]
+        for bar in (300_000, 300_001, 183_000, 182_900, 150_001, 150_000)}
+  assert at == {300_000: ["a", "b", "!"], 300_001: ["a", "!"], 183_000: ["a", "b", "!"], 182_900: ["a", "b", "c", "!"],
+                150_001: ["a", "b", "c", "!"], 150_000: ["a", "b", "c", "!", "ab"]}
+  chosen = selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(min_lines_per_million=300_000))
+  assert chosen.estimate == "counts" and chosen.per_language["xx"]["bound_by"] == "min_lines_per_million"
+  assert chosen.per_language["xx"]["min_lines_alone"] == 30  # 300,000 per million of 100 lines.
+
+
+def test_the_bar_for_one_language_alone_is_its_line_share():
+  # Alone, every token is specific to xx: b is in 30 of 100 lines and c in 20, so a bar of 0.2 keeps c too.
+  alone = {"xx": TWO_LANGUAGES["xx"]}
+  assert selection.select(alone, VOCAB, selection.SelectionRule(min_lines_per_million=200_000)).vocab[104:] == [
+      "a", "b", "c"]
+  assert selection.select(alone, VOCAB, selection.SelectionRule(min_lines_per_million=200_001)).vocab[104:] == [
+      "a", "b"]
+
+
+def test_the_bar_is_filled_by_score_up_to_fill_to():
+  # The bar at 0.300001 keeps a and !; filled to 107 tokens, the next by score is b (0.3), then c (0.183).
+  rule = selection.SelectionRule(min_lines_per_million=300_001, fill_to=107)
+  chosen = selection.select(TWO_LANGUAGES, VOCAB, rule)
+  assert chosen.vocab[104:] == ["a", "b", "!"] and "filled to 107" in chosen.warnings[0]
+  enough = selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(min_lines_per_million=150_000, fill_to=107))
+  assert enough.vocab[104:] == ["a", "b", "c", "!", "ab"] and not enough.warnings  # The bar keeps more: no fill.
+
+
+def test_the_default_is_the_published_bar_and_excludes_a_size_or_a_target():
+  assert selection.SelectionRule.default().min_lines_per_million == selection.PUBLISHED_BAR_LINES_PER_MILLION
+  assert selection.SelectionRule.default().max_vocab is None
+  assert selection.SelectionRule.default().fill_to == selection.PUBLISHED_VOCAB_SIZE
+  for other in (dict(max_vocab=200_000), dict(target_preservation=0.9)):
+    with pytest.raises(selection.SelectionError, match="give one of them"):
+      selection.SelectionRule(min_lines_per_million=42.7, **other)
+
+
 # xx's sentences need a (3 of 5), then b and c; yy's need ! and ab together.
 SAMPLES = {"xx": sample("a", "a", "a", "a b", "c"), "yy": sample("! ab", "ab !")}
 
@@ -250,6 +288,9 @@ def test_sample_file_round_trip_and_errors():
     (["--max_vocab", "50"], "--max_vocab 50 is smaller than"),
     (["--preset", "original", "--min_line_fraction", "0.1"], "--preset original"),
     (["--specificity", "-1"], "--specificity"),
+    (["--min_lines_per_million", "0"], "--min_lines_per_million"),
+    (["--min_lines_per_million", "40", "--max_vocab", "107"], "give one of them"),
+    (["--fill_to", "107"], "--fill_to N goes with --min_lines_per_million"),
 ])
 def test_bad_rule_values_are_one_line_usage_errors(arguments, message, tmp_path, capsys):
   import json

@@ -1,6 +1,7 @@
 """Running at scale: the Dataflow graph (built offline, never submitted), packaging, launch and download scripts."""
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -170,3 +171,30 @@ def test_download_takes_the_numbered_parts_when_there_is_no_single_file(tmp_path
   assert sorted(p.name for p in (tmp_path / "dumps").glob("*.bz2")) == sorted(parts)
   part = tmp_path / "dumps" / "enwiki-20240601-pages-articles-multistream1.xml-p1p41242.bz2"
   assert sources.index_path_for(str(part)).endswith("multistream-index1.txt-p1p41242.bz2")
+
+
+def test_scale_plan_sums_each_wikis_multistream_dump_from_its_dumpstatus(tmp_path, capsys):
+  from pipelines import scale
+  date = "20240601"
+  statuses = {
+      "viwiki": {"articlesmultistreamdump": {"files": {
+          f"viwiki-{date}-pages-articles-multistream.xml.bz2": {"size": 1_500_000_000},
+          f"viwiki-{date}-pages-articles-multistream-index.txt.bz2": {"size": 30_000_000}}}},
+      "enwiki": {"articlesmultistreamdump": {"files": {  # Parts; the recombined single file is another job.
+          f"enwiki-{date}-pages-articles-multistream1.xml-p1p41242.bz2": {"size": 300_000_000},
+          f"enwiki-{date}-pages-articles-multistream-index1.txt-p1p41242.bz2": {"size": 1_000_000},
+          f"enwiki-{date}-pages-articles-multistream2.xml-p41243p151573.bz2": {"size": 200_000_000}}},
+          "articlesmultistreamdumprecombine": {"files": {
+              f"enwiki-{date}-pages-articles-multistream.xml.bz2": {"size": 500_000_000}}}},
+  }
+  for wiki, jobs in statuses.items():
+    (tmp_path / wiki / date).mkdir(parents=True)
+    (tmp_path / wiki / date / "dumpstatus.json").write_text(json.dumps({"jobs": jobs}))
+  scale.main(["--date", date, "--languages", "vie,en,hmn", "--mirror", f"file://{tmp_path}", "--workers", "8"])
+  out = capsys.readouterr()
+  assert "| vi | 1.50 GB |" in out.out and "| en | 0.50 GB |" in out.out
+  assert "2 wikis, 2.0 GB of bz2" in out.out and "hmn: no Wikipedia" in out.err
+  # The 15 languages' plan in the README: 60 GB of bz2 is 270 GB of XML, 10.7 vCPU-hours, 15 min on 32 workers.
+  figures = scale.estimate(60_000_000_000, 32)
+  assert round(figures["xml_gb"]) == 270 and round(figures["vcpu_hours"], 1) == 10.7
+  assert round(figures["wall_minutes"]) == 15 and round(figures["billed_vcpu_hours"]) == 32

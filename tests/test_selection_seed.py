@@ -57,12 +57,31 @@ def evaluation_sets(seed):
 
 def test_default_beats_the_published_vocab(seed, evaluation_sets):
   vocab, counts, _ = seed
-  chosen = selection.select(counts, vocab, selection.SelectionRule())
+  chosen = selection.select(counts, vocab, selection.SelectionRule.default())
   assert len(chosen.vocab) <= 173_347
   ours, published = kept_mask(vocab, chosen.vocab), kept_mask(vocab, read_vocab(shared_path(PUBLISHED)))
   for name, texts in evaluation_sets.items():
     mine, theirs = preserved(texts, ours), preserved(texts, published)
     assert mine[0] > theirs[0] and mine[1] > theirs[1], (name, mine, theirs)
+
+
+def test_the_default_is_the_published_size_on_the_seeds_languages_and_follows_the_set(seed):
+  vocab, counts, _ = seed
+  default = selection.select(counts, vocab, selection.SelectionRule.default())
+  by_size = selection.select(counts, vocab, selection.SelectionRule(max_vocab=selection.PUBLISHED_VOCAB_SIZE))
+  assert default.vocab == by_size.vocab and len(default.vocab) == 173_347  # The same vocab, token for token.
+  assert not default.warnings  # The bar alone keeps the 173,347: nothing is filled.
+  bar = selection.SelectionRule(min_lines_per_million=selection.PUBLISHED_BAR_LINES_PER_MILLION)
+  # One language alone: the bar keeps exactly the tokens in at least 42.70274 of every million of its lines ...
+  japanese = selection.select({"ja": counts["ja"]}, vocab, bar)
+  shares = counts["ja"].line_counts / counts["ja"].stats["lines"]
+  assert set(japanese.vocab[104:]) == {vocab[i] for i in np.flatnonzero(shares >= 42.70274e-6) if i >= 104}
+  # ... and the default fills the published size: every token Japanese's counts saw, fewer than 173,347.
+  filled = selection.select({"ja": counts["ja"]}, vocab, selection.SelectionRule.default())
+  assert set(filled.vocab[104:]) == {vocab[i] for i in np.flatnonzero(counts["ja"].token_counts) if i >= 104}
+  assert len(japanese.vocab) < len(filled.vocab) < 173_347
+  three = selection.select({code: counts[code] for code in ("ar", "ja", "ru")}, vocab, bar)
+  assert len(japanese.vocab) < len(three.vocab) < len(default.vocab)
 
 
 def test_target_preservation_holds_on_held_out_text(seed):
