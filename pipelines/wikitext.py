@@ -68,8 +68,14 @@ _LIST_MARKERS = "*#:;"
 _TABLE_LINE_STARTS = ("|", "!")
 
 
+# MediaWiki drops these from titles (editors of right-to-left wikis leave them around link prefixes), and
+# reads runs of spaces and underscores as one space.
+_BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e]")
+_SPACES = re.compile(r"[ _]+")
+
+
 def _normalize_namespace(name: str) -> str:
-  return name.replace("_", " ").strip().casefold()
+  return _SPACES.sub(" ", _BIDI_MARKS.sub("", name)).strip().casefold()
 
 
 @dataclasses.dataclass(frozen=True)

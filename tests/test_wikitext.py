@@ -39,6 +39,14 @@ def test_files_and_categories_go_in_localized_and_canonical_names_with_nested_ca
   assert lines(text, DE) == ["Text bleibt.", "Kategorie:Liste wird angezeigt."]
 
 
+def test_prefixes_are_read_as_mediawiki_reads_titles():
+  """Bidi marks around a right-to-left prefix, runs of spaces and underscores, any case: still a file link."""
+  he = wikitext.WikiSyntax.for_wiki("he", ["מדיה", "קובץ", "קטגוריה"])
+  text = ("[[\u200fקובץ\u200f:Map.png|ממוזער|כיתוב]]טקסט נשאר.\n"
+          "[[תמונה :X.jpg|כיתוב]][[ CATEGORY_ :Y]][[category:z]][[Category__Talk:z]]עוד טקסט.")
+  assert lines(text, he) == ["טקסט נשאר.", "Category__Talk:zעוד טקסט."]  # A talk page link is text.
+
+
 def test_interlanguage_links_go_but_interwiki_labels_stay():
   assert lines("Text.\n[[de:Leuchtturm]]\n[[fr:Phare]]\nA [[wikt:beacon|beacon]].") == ["Text.", "A beacon."]
 
