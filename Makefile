@@ -31,8 +31,9 @@ test-fast: $(INSTALLED)
 # without it the export is measured on a stand-in written with the project's code, and fine-tuning is skipped.
 benchmark: $(INSTALLED)
 	$(VENV_PYTHON) benchmarks/pipeline_throughput.py
-	$(VENV_PYTHON) benchmarks/export_fullsize.py --work runs/fullsize $(if $(ORIGINAL),--original $(ORIGINAL) --hf)
-	$(VENV_PYTHON) benchmarks/eval_throughput.py --work runs/fullsize $(if $(ORIGINAL),--original $(ORIGINAL))
+	$(VENV_PYTHON) benchmarks/export_fullsize.py --work runs/fullsize $(if $(ORIGINAL),--original $(ORIGINAL)) --hf
+	$(VENV_PYTHON) benchmarks/eval_throughput.py --original $(or $(ORIGINAL),runs/fullsize) \
+	    --smaller runs/fullsize/smaller-173347 --tatoeba_pairs 1200
 	$(if $(ORIGINAL),$(VENV_PYTHON) benchmarks/finetune_memory.py --original $(ORIGINAL) --smaller runs/fullsize/smaller-173347)
 
 samples:

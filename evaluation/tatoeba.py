@@ -3,18 +3,25 @@
     python -m evaluation.tatoeba --data data/tatoeba/v1 \
         --model LaBSE=https://tfhub.dev/google/LaBSE/2,https://tfhub.dev/google/universal-sentence-encoder-cmlm/multilingual-preprocess/2 \
         --model 15lang=models/smaller-labse-15lang/encoder,models/smaller-labse-15lang/preprocess \
+        --model 15lang-pt=models/smaller-labse-15lang/hf \
         --output runs/tatoeba
 
 Reads LASER's Tatoeba v1 layout (`tatoeba.<xxx>-eng.<xxx>` and `tatoeba.<xxx>-eng.eng`, line i of
-one translating line i of the other), embeds both sides with each model (`pooled_output`, or
-`default`, L2-normalised) and retrieves every sentence's nearest neighbour on the other side by
-cosine: en->xx and xx->en accuracy in %, per language and on average. Writes `results.json` and
-`results.md` (one row per model and direction, then each model minus the first) and prints the table.
+one translating line i of the other), embeds both sides with each model (L2-normalised) and
+retrieves every sentence's nearest neighbour on the other side by cosine: en->xx and xx->en accuracy
+in %, per language and on average. Writes `results.json` and `results.md` (one row per model and
+direction, then each model minus the first) and prints the table.
 
-Models run on a GPU when TensorFlow sees one, in batches of --batch_size; --mixed_precision lets
-grappler run them in float16 there. Both models run with the same numerics: grappler's arithmetic
-rewrites are off unless --graph_rewrites, so a sentence whose tokens the smaller vocab keeps gets
-bit-identical embeddings from both (see exporter/numerics.py).
+Two kinds of model mix in one table:
+- `NAME=ENCODER,PREPROCESS`: a TF-Hub style pair (handles, URLs, .tar.gz or directories), run in
+  TensorFlow (`pooled_output`, or `default`), on a GPU when TensorFlow sees one; --mixed_precision
+  lets grappler run it in float16 there. Sentences are sorted by token length and each batch is
+  packed to its longest (`exporter/encoding.py`), with one batch plan for all TensorFlow models, and
+  grappler's arithmetic rewrites are off unless --graph_rewrites: a sentence whose tokens the smaller
+  vocab keeps gets bit-identical embeddings from both (see exporter/numerics.py).
+- `NAME=DIR`: a sentence-transformers folder (what `exporter.export --hf` writes, or any, such as a
+  downloaded sentence-transformers/LaBSE), run in PyTorch on --device (CUDA when PyTorch sees a GPU)
+  in --dtype. TensorFlow is imported only when a TensorFlow model is named.
 """
 
 from __future__ import annotations
@@ -25,18 +32,19 @@ import json
 import logging
 import os
 import re
-import time
 from typing import Mapping, Sequence
 
 import numpy as np
 
 from pipelines import cli, languages, models, outputs
+from pipelines.progress import Progress
 from pipelines.tfstartup import import_tensorflow
 
 # The seed document's columns, in its order.
 TATOEBA_LANGUAGES = ("fr", "es", "de", "zh", "ar", "it", "ja", "ko", "nl", "pl", "pt", "th", "tr", "ru")
 DIRECTIONS = ("en→xx", "xx→en")
-DEFAULT_BATCH_SIZE = 128
+DEFAULT_BATCH_SIZE = 32  # Batches of similar length: larger ones gain little on a CPU and pad more.
+DTYPES = ("float32", "bfloat16", "float16")
 
 logger = logging.getLogger(__name__)
 
@@ -157,31 +165,85 @@ def retrieval(xx: np.ndarray, en: np.ndarray) -> dict[str, dict]:
   return results
 
 
+def _normalized(rows: np.ndarray) -> np.ndarray:
+  rows = rows.astype(np.float32, copy=False)
+  return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), np.float32(1e-12))
+
+
 class Model:
-  """An encoder + preprocess pair with the TF-Hub API, embedding sentences in batches."""
+  """A TF-Hub style encoder + preprocess pair, run in TensorFlow."""
+
+  kind = "tensorflow"
 
   def __init__(self, name: str, encoder: str, preprocess: str):
+    from exporter.encoding import SentenceEncoder
     tf = import_tensorflow()  # With TF Text's ops, which the preprocess model uses.
     self.name, self.encoder_source, self.preprocess_source = name, encoder, preprocess
-    self.encoder = tf.saved_model.load(models.resolve_model(encoder))
-    self.preprocess = tf.saved_model.load(models.resolve_model(preprocess))
+    self.sentence_encoder = SentenceEncoder(tf.saved_model.load(models.resolve_model(encoder)),
+                                            tf.saved_model.load(models.resolve_model(preprocess)))
 
-  def embed(self, sentences: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
-    import tensorflow as tf
-    batches = []
-    for start in range(0, len(sentences), batch_size):
-      outputs_ = self.encoder(self.preprocess(tf.constant(list(sentences[start:start + batch_size]))), training=False)
-      pooled = outputs_["pooled_output"] if "pooled_output" in outputs_ else outputs_["default"]
-      batches.append(tf.math.l2_normalize(tf.cast(pooled, tf.float32), axis=-1).numpy())
-    return np.concatenate(batches)
+  def describe(self) -> dict:
+    return {"kind": self.kind, "encoder": self.encoder_source, "preprocess": self.preprocess_source,
+            "device": describe_device()}
+
+  def embed(self, sentences: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE, plan=None,
+            progress=None) -> np.ndarray:
+    """L2-normalised embeddings in input order; `plan` (exporter.encoding) shares batches between models."""
+    plan = plan if plan is not None else self.sentence_encoder.plan(sentences, batch_size)
+    return _normalized(self.sentence_encoder.encode(sentences, plan, progress=progress))
 
 
-def parse_model(spec: str) -> tuple[str, str, str]:
+class SentenceTransformerModel:
+  """A sentence-transformers folder, run in PyTorch."""
+
+  kind = "pytorch"
+
+  def __init__(self, name: str, folder: str, device: str = "auto", dtype: str = "float32"):
+    from exporter.hf_libraries import INSTALL_HINT, missing_libraries
+    missing = missing_libraries(("torch", "sentence_transformers"))
+    if missing:
+      raise TatoebaError(f"--model {name}={folder}: a Hugging Face folder needs {', '.join(missing)}: {INSTALL_HINT}")
+    import torch
+    from sentence_transformers import SentenceTransformer
+    if device == "auto":
+      device = "cuda" if torch.cuda.is_available() else "cpu"
+    self.name, self.folder, self.device, self.dtype = name, folder, device, dtype
+    try:
+      self.model = SentenceTransformer(folder, device=device, model_kwargs={"dtype": getattr(torch, dtype)})
+    except (OSError, ValueError) as error:
+      raise TatoebaError(f"--model {name}={folder}: not a sentence-transformers folder ({error})") from None
+
+  def describe(self) -> dict:
+    import torch
+    where = torch.cuda.get_device_name(torch.device(self.device)) if self.device.startswith("cuda") else "CPU"
+    return {"kind": self.kind, "folder": self.folder, "device": f"{self.device} ({where})", "dtype": self.dtype}
+
+  def embed(self, sentences: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE, plan=None,
+            progress=None) -> np.ndarray:
+    """L2-normalised embeddings in input order (sentence-transformers sorts by length and pads per batch)."""
+    embeddings = []
+    for start in range(0, len(sentences), 1024):  # Chunks, for progress: each is sorted and batched.
+      chunk = list(sentences[start:start + 1024])
+      embeddings.append(self.model.encode(chunk, batch_size=batch_size, convert_to_numpy=True,
+                                          show_progress_bar=False).astype(np.float32))
+      if progress is not None:
+        progress(len(chunk))
+    return _normalized(np.concatenate(embeddings)) if embeddings else np.zeros((0, 0), np.float32)
+
+
+def parse_model(spec: str) -> tuple[str, ...]:
+  """`NAME=ENCODER,PREPROCESS` (TensorFlow) or `NAME=DIR` (a sentence-transformers folder)."""
   name, equals, paths = spec.partition("=")
   encoder, comma, preprocess = paths.partition(",")
-  if not (equals and comma and name and encoder and preprocess):
-    raise TatoebaError(f"--model {spec!r}: expected NAME=ENCODER,PREPROCESS")
-  return name, encoder, preprocess
+  if not (equals and name and encoder) or (comma and not preprocess):
+    raise TatoebaError(f"--model {spec!r}: expected NAME=ENCODER,PREPROCESS or NAME=DIR (a sentence-transformers "
+                       "folder)")
+  if comma:
+    return name, encoder, preprocess
+  if not os.path.isfile(os.path.join(encoder, "modules.json")):
+    raise TatoebaError(f"--model {spec!r}: {encoder} is not a sentence-transformers folder (no modules.json); a "
+                       "TensorFlow model is NAME=ENCODER,PREPROCESS")
+  return name, encoder
 
 
 def describe_device() -> str:
@@ -190,17 +252,28 @@ def describe_device() -> str:
   return f"GPU ({', '.join(gpu.name for gpu in gpus)})" if gpus else "CPU (TensorFlow sees no GPU)"
 
 
-def evaluate(models_: Sequence[Model], pairs: Sequence[Pair], batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
-  """Accuracy per model, direction and language (with the average), and each sentence's neighbour."""
+def evaluate(models_: Sequence, pairs: Sequence[Pair], batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
+  """Accuracy per model, direction and language (with the average), each sentence's neighbour, and the
+  encoding speed of each model. TensorFlow models share one batch plan per side of each pair."""
+  from exporter import encoding  # Imports no TensorFlow by itself.
   accuracy = {model.name: {direction: {} for direction in DIRECTIONS} for model in models_}
   neighbours = {model.name: {} for model in models_}
+  speed = {}
+  tensorflow_models = [model for model in models_ if model.kind == "tensorflow"]
   for model in models_:
+    seconds = sentences = 0
     for number, pair in enumerate(pairs, start=1):
-      start = time.perf_counter()
-      found = retrieval(model.embed(pair.xx, batch_size), model.embed(pair.en, batch_size))
-      seconds = time.perf_counter() - start
+      sides = {}
+      with Progress(len(pair.xx) + len(pair.en), f"{model.name} {pair.language} ({number}/{len(pairs)})",
+                    logger) as progress:
+        for side, texts in (("xx", pair.xx), ("en", pair.en)):
+          plan = (encoding.shared_plan([m.sentence_encoder for m in tensorflow_models], texts, batch_size)
+                  if model.kind == "tensorflow" else None)
+          sides[side] = model.embed(texts, batch_size, plan=plan, progress=progress)
+      found = retrieval(sides["xx"], sides["en"])
+      seconds, sentences = seconds + progress.seconds, sentences + progress.done
       logger.info("%s: %s (%d/%d), %d pairs, %.0f sentences/s: en->xx %.2f, xx->en %.2f", model.name, pair.language,
-                  number, len(pairs), len(pair.xx), 2 * len(pair.xx) / seconds, found["en→xx"]["accuracy"],
+                  number, len(pairs), len(pair.xx), progress.rate, found["en→xx"]["accuracy"],
                   found["xx→en"]["accuracy"])
       for direction in DIRECTIONS:
         accuracy[model.name][direction][pair.language] = found[direction]["accuracy"]
@@ -208,7 +281,9 @@ def evaluate(models_: Sequence[Model], pairs: Sequence[Pair], batch_size: int = 
     for direction in DIRECTIONS:
       scores = accuracy[model.name][direction]
       scores["avg"] = float(np.mean(list(scores.values())))
-  return {"accuracy": accuracy, "neighbours": neighbours, "pairs": {pair.language: len(pair.xx) for pair in pairs}}
+    speed[model.name] = sentences / max(seconds, 1e-9)
+  return {"accuracy": accuracy, "neighbours": neighbours, "pairs": {pair.language: len(pair.xx) for pair in pairs},
+          "sentences_per_second": speed}
 
 
 def deltas(accuracy: Mapping[str, Mapping[str, Mapping[str, float]]]) -> dict:
@@ -238,19 +313,27 @@ def main(argv: Sequence[str] | None = None) -> None:
   logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
   parser = cli.ArgumentParser(prog="python -m evaluation.tatoeba", description=__doc__.split("\n\n")[0])
   parser.add_argument("--data", required=True, help="directory with LASER's tatoeba.<xxx>-eng.* files")
-  parser.add_argument("--model", action="append", required=True, metavar="NAME=ENCODER,PREPROCESS",
-                      help="a model to evaluate (handles, URLs, .tar.gz or directories); repeat for more. "
+  parser.add_argument("--model", action="append", required=True, metavar="NAME=ENCODER,PREPROCESS|NAME=DIR",
+                      help="a model to evaluate: a TensorFlow encoder and preprocess model (handles, URLs, .tar.gz "
+                           "or directories), or a sentence-transformers folder (such as --hf's); repeat for more. "
                            "Later models are compared with the first")
   parser.add_argument("--languages", nargs="+",
                       help="languages to evaluate, separated by commas or spaces: any code of a language, or the "
                            "LASER code of any pair in --data (default: every pair found)")
   parser.add_argument("--output", required=True, help="directory for results.json and results.md")
   parser.add_argument("--batch_size", type=int, default=DEFAULT_BATCH_SIZE)
-  parser.add_argument("--mixed_precision", action="store_true", help="float16 on a GPU (grappler's auto mixed precision)")
+  parser.add_argument("--device", default="auto",
+                      help="for sentence-transformers folders: cpu, cuda, cuda:N (default: cuda when PyTorch sees a GPU)")
+  parser.add_argument("--dtype", choices=DTYPES, default="float32",
+                      help="for sentence-transformers folders: the weights' and activations' type")
+  parser.add_argument("--mixed_precision", action="store_true",
+                      help="TensorFlow models: float16 on a GPU (grappler's auto mixed precision)")
   parser.add_argument("--graph_rewrites", action="store_true",
                       help="keep grappler's arithmetic rewrites (faster by a little; float32 rounding then differs "
                            "between models)")
   args = parser.parse_args(argv)
+  if args.batch_size < 1:
+    parser.error(f"--batch_size must be at least 1, got {args.batch_size}")
   try:
     specs = [parse_model(spec) for spec in args.model]
     codes = chosen_languages(args.data, args.languages)
@@ -258,31 +341,36 @@ def main(argv: Sequence[str] | None = None) -> None:
   except (TatoebaError, languages.UnknownLanguageError) as error:
     parser.exit(2, f"{parser.prog}: error: {error}\n")
 
-  tf = import_tensorflow()
-
-  from exporter import numerics
-  device = describe_device()
-  logger.info("Encoding on %s", device)
-  if args.mixed_precision:
-    if tf.config.list_physical_devices("GPU"):
-      tf.config.optimizer.set_experimental_options({"auto_mixed_precision": True})
-    else:
-      logger.warning("--mixed_precision applies on a GPU only; running in float32")
-  with contextlib.nullcontext() if args.graph_rewrites else numerics.exact_arithmetic():
+  numerics = contextlib.nullcontext()
+  if any(len(spec) == 3 for spec in specs):  # TensorFlow only when a TensorFlow model is named.
+    tf = import_tensorflow()
+    from exporter import numerics as tf_numerics
+    if args.mixed_precision:
+      if tf.config.list_physical_devices("GPU"):
+        tf.config.optimizer.set_experimental_options({"auto_mixed_precision": True})
+      else:
+        logger.warning("--mixed_precision applies on a GPU only; running in float32")
+    if not args.graph_rewrites:
+      numerics = tf_numerics.exact_arithmetic()
+  with numerics:
     try:
-      loaded = [Model(*spec) for spec in specs]
-    except (models.ModelSourceError, OSError) as error:  # A handle or directory that is not a model.
+      loaded = [Model(*spec) if len(spec) == 3 else SentenceTransformerModel(*spec, device=args.device, dtype=args.dtype)
+                for spec in specs]
+    except (models.ModelSourceError, OSError, TatoebaError) as error:  # A handle or folder that is not a model.
       parser.exit(2, f"{parser.prog}: error: {error}\n")
+    for model in loaded:
+      logger.info("%s: %s", model.name, model.describe())
     evaluated = evaluate(loaded, pairs, args.batch_size)
   differences = deltas(evaluated["accuracy"])
   markdown = results_markdown(evaluated["accuracy"], differences, evaluated["pairs"])
-  report = {"models": {m.name: {"encoder": m.encoder_source, "preprocess": m.preprocess_source} for m in loaded},
-            "accuracy": evaluated["accuracy"], "deltas": differences, "pairs": evaluated["pairs"], "device": device,
-            "batch_size": args.batch_size, "mixed_precision": args.mixed_precision,
-            "graph_rewrites": args.graph_rewrites, "data": args.data}
+  report = {"models": {m.name: m.describe() for m in loaded},
+            "accuracy": evaluated["accuracy"], "deltas": differences, "pairs": evaluated["pairs"],
+            "sentences_per_second": evaluated["sentences_per_second"], "batch_size": args.batch_size,
+            "mixed_precision": args.mixed_precision, "graph_rewrites": args.graph_rewrites, "data": args.data}
   outputs.write_text(outputs.join(args.output, "results.json"), json.dumps(report, indent=2, ensure_ascii=False) + "\n")
   outputs.write_text(outputs.join(args.output, "results.md"), markdown)
   print(markdown)
+  print(f"Wrote {outputs.join(args.output, 'results.md')} and results.json")
 
 
 if __name__ == "__main__":

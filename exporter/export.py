@@ -30,6 +30,7 @@ import numpy as np
 
 from exporter import numerics, saved_config
 from pipelines import cli, models
+from pipelines.progress import Progress
 from pipelines.tfstartup import import_tensorflow
 from pipelines.selection import labse_parameters, parameter_table
 from pipelines.vocab import (REQUIRED_SPECIAL_TOKENS, VocabError, format_vocab, is_special_token, parse_vocab,
@@ -37,7 +38,7 @@ from pipelines.vocab import (REQUIRED_SPECIAL_TOKENS, VocabError, format_vocab, 
 
 TOLERANCE = 1e-5
 WORD_EMBEDDINGS = "word_embeddings/embeddings"
-VERIFY_BATCH_SIZE = 16  # Sentences per call when checking: every layer's outputs come back (0.1 GB at LaBSE's size).
+VERIFY_BATCH_SIZE = 32  # Sentences per call when checking, packed to their length (exporter/encoding.py).
 REBUILD_SENTENCES = 8  # per language
 DEFAULT_SEQ_LENGTH = 128
 # A small multilingual sample for the rebuild proof and the equivalence check when no --texts are given.
@@ -151,12 +152,14 @@ def prove_rebuild(originals: Originals, weights: dict, texts: Sequence[str]) -> 
   import tensorflow as tf
 
   from exporter import bert
+  from exporter.encoding import SentenceEncoder
   config = bert.EncoderConfig.from_weights({name: tuple(v.shape) for name, v in weights.items()})
   rebuilt = tf.function(bert.BertEncoder(config, variables=weights))
   exact, optimized = {}, {}
-  # In batches: each call returns every layer's output.
-  for start in range(0, len(texts), VERIFY_BATCH_SIZE):
-    inputs = originals.preprocess(tf.constant(list(texts[start:start + VERIFY_BATCH_SIZE])))
+  original = SentenceEncoder(originals.encoder, originals.preprocess)
+  # In batches packed to their length: each call returns every layer's output.
+  for batch in original.plan(texts, VERIFY_BATCH_SIZE):
+    inputs = original.inputs(texts, batch)
     with numerics.exact_arithmetic():
       batch_exact = _max_difference(originals.encoder(inputs, training=False), rebuilt(inputs))
     batch_optimized = _max_difference(originals.encoder(inputs, training=False), rebuilt(inputs))
@@ -189,39 +192,48 @@ def write_encoder(path: str, variables: dict, vocab_path: str, lower_case: bool,
   tf.saved_model.save(encoder, path)
 
 
-def _pooled(encoder, inputs: dict, batch_size: int = VERIFY_BATCH_SIZE) -> np.ndarray:
-  rows = len(inputs["input_word_ids"])
-  return np.concatenate([encoder({name: value[start:start + batch_size] for name, value in inputs.items()},
-                                 training=False)["pooled_output"].numpy()
-                         for start in range(0, rows, batch_size)] or [np.zeros((0, 0), np.float32)])
+def _pooled(encoder, sentences: Sequence[str], plan, progress=None) -> tuple[np.ndarray, np.ndarray]:
+  """pooled_output of `sentences` (in their order) exactly and under default settings (see `numerics`)."""
+  with numerics.exact_arithmetic():
+    exact = encoder.encode(sentences, plan, progress=progress)
+  return exact, encoder.encode(sentences, plan, progress=progress)
 
 
 @dataclasses.dataclass
 class Expected:
   """What the original gives one language's sentences: which are preserved (every token kept), their
-  ids, and their pooled outputs compared exactly and under default settings (see `numerics`)."""
+  ids, and their pooled outputs compared exactly and under default settings (see `numerics`), computed
+  in `plan`'s batches (exporter/encoding.py), which the check runs the new model in too."""
   sentences: list[str]
   preserved: np.ndarray
   word_ids: np.ndarray
   pooled_exact: np.ndarray
   pooled_optimized: np.ndarray
+  plan: list
 
 
 def expected_outputs(originals: Originals, kept_ids: np.ndarray, texts: dict[str, list[str]]) -> dict[str, Expected]:
   """Computed before the export, so that the original encoder can be released before the check."""
   import tensorflow as tf
+
+  from exporter.encoding import SentenceEncoder
   kept = np.zeros(len(originals.vocab), bool)
   kept[kept_ids] = True
-  expected = {}
+  original = SentenceEncoder(originals.encoder, originals.preprocess)
+  preserved_by_language = {}
   for language, sentences in texts.items():
-    batch = tf.constant(sentences)
-    tokens = originals.preprocess.tokenize(batch).merge_dims(1, 2).to_list()
-    preserved = np.array([bool(kept[np.asarray(ids, np.int64)].all()) for ids in tokens], bool)
-    inputs = {name: value.numpy()[preserved] for name, value in originals.preprocess(batch).items()}
-    with numerics.exact_arithmetic():
-      pooled_exact = _pooled(originals.encoder, inputs)
-    expected[language] = Expected(sentences, preserved, inputs["input_word_ids"], pooled_exact,
-                                  _pooled(originals.encoder, inputs))
+    tokens = originals.preprocess.tokenize(tf.constant(sentences)).merge_dims(1, 2).to_list()
+    preserved_by_language[language] = np.array([bool(kept[np.asarray(ids, np.int64)].all()) for ids in tokens], bool)
+  expected = {}
+  with Progress(2 * sum(int(p.sum()) for p in preserved_by_language.values()), "original on the check's sentences",
+                logger) as progress:
+    for language, sentences in texts.items():
+      preserved = preserved_by_language[language]
+      word_ids = originals.preprocess(tf.constant(sentences))["input_word_ids"].numpy()[preserved]
+      kept_sentences = [sentence for sentence, keep in zip(sentences, preserved) if keep]
+      plan = original.plan(kept_sentences, VERIFY_BATCH_SIZE)
+      expected[language] = Expected(sentences, preserved, word_ids, *_pooled(original, kept_sentences, plan, progress),
+                                    plan)
   return expected
 
 
@@ -233,22 +245,27 @@ def verify(output: str, kept_ids: np.ndarray, expected: dict[str, Expected]) -> 
   `numerics`); `max_abs_difference_optimized` is the largest difference under default settings.
   """
   import tensorflow as tf
-  encoder = tf.saved_model.load(os.path.join(output, "encoder"))
+
+  from exporter.encoding import SentenceEncoder
   preprocess = tf.saved_model.load(os.path.join(output, "preprocess"))
+  smaller = SentenceEncoder(tf.saved_model.load(os.path.join(output, "encoder")), preprocess)
   results = {}
+  progress = Progress(2 * sum(int(want.preserved.sum()) for want in expected.values()), "smaller model, checked",
+                      logger)
   for language, want in expected.items():
     result = {"sentences": len(want.sentences), "preserved": int(want.preserved.sum()), "matched": 0,
               "max_abs_difference": 0.0, "max_abs_difference_optimized": 0.0}
     if want.preserved.any():
-      inputs = {name: value.numpy() for name, value in
-                preprocess(tf.constant([s for s, p in zip(want.sentences, want.preserved) if p])).items()}
-      same_ids = (kept_ids[inputs["input_word_ids"]] == want.word_ids).all(axis=1)
-      with numerics.exact_arithmetic():
-        difference = np.abs(_pooled(encoder, inputs) - want.pooled_exact).max(axis=1)
-      optimized = np.abs(_pooled(encoder, inputs) - want.pooled_optimized).max(axis=1)
+      kept_sentences = [s for s, p in zip(want.sentences, want.preserved) if p]
+      same_ids = (kept_ids[preprocess(tf.constant(kept_sentences))["input_word_ids"].numpy()] == want.word_ids).all(axis=1)
+      # The same batches at the same lengths as the original's: its token lengths are the original's.
+      pooled_exact, pooled_optimized = _pooled(smaller, kept_sentences, want.plan, progress)
+      difference = np.abs(pooled_exact - want.pooled_exact).max(axis=1)
+      optimized = np.abs(pooled_optimized - want.pooled_optimized).max(axis=1)
       result.update(matched=int((same_ids & (difference <= TOLERANCE)).sum()),
                     max_abs_difference=float(difference.max()), max_abs_difference_optimized=float(optimized.max()))
     results[language] = result
+  progress.close()
   failed = {language: r for language, r in results.items() if r["matched"] != r["preserved"]}
   if failed:
     raise ExportError(f"preserved sentences whose embeddings differ from the original's: {failed}")

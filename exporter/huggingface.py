@@ -32,6 +32,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from exporter.bert import LAYER_NORM_EPSILON, EncoderConfig
+from exporter.hf_libraries import HF_LIBRARIES, INSTALL_HINT, missing_libraries  # noqa: F401  (re-exported)
 from pipelines.tokenizer import MAX_BYTES_PER_WORD, SUFFIX_INDICATOR, CharClasses
 from pipelines.vocab import REQUIRED_SPECIAL_TOKENS, UNK
 
@@ -40,18 +41,10 @@ from pipelines.vocab import REQUIRED_SPECIAL_TOKENS, UNK
 # fixture's std-0.5 random weights amplify float32 rounding tenfold.
 TOLERANCE = 1e-4
 VERIFY_BATCH_SIZE = 64
-HF_LIBRARIES = ("torch", "transformers", "sentence_transformers", "safetensors", "tokenizers")
-INSTALL_HINT = ("install the project's hf extra: pip install '.[hf]' in its checkout "
-                "(torch, transformers, tokenizers, sentence-transformers, safetensors)")
 
 
 class HuggingFaceError(ValueError):
   pass
-
-
-def missing_libraries(names: Iterable[str] = HF_LIBRARIES) -> list[str]:
-  import importlib.util
-  return [name for name in names if importlib.util.find_spec(name) is None]
 
 
 # --- Tokenizer ------------------------------------------------------------------------------------

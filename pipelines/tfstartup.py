@@ -53,7 +53,9 @@ def import_tensorflow():
   """`tensorflow`, with tensorflow_text's ops registered and the devices listed, quietly; cached by Python."""
   if "tensorflow" in sys.modules and "tensorflow_text" in sys.modules:
     return sys.modules["tensorflow"]
-  os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")  # Also the INFO lines logged after start-up.
+  # Also the native INFO and WARNING lines logged after start-up: grappler says "Skipping loop optimization"
+  # for every graph a preprocess model's packing traces, which tells a user nothing. Errors still show.
+  os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
   with native_startup_lines_dropped():
     import tensorflow as tf
     import tensorflow_text  # noqa: F401  Registers the ops the preprocess models use.

@@ -237,3 +237,17 @@ def test_tatoeba_job_runs_on_pairs_outside_the_seeds_fourteen(tmp_path, capsys):
   assert report["pairs"] == {"vi": 1000, "yue": 1000}
   assert report["deltas"]["b − a"]["en→xx"] == {"vi": 0.0, "yue": 0.0, "avg": 0.0}
   assert "| a(en→xx) |" in capsys.readouterr().out
+
+
+@pytest.mark.shared
+def test_a_hugging_face_folder_and_its_tensorflow_pair_give_the_same_table(fixture_export, fixture_tatoeba):
+  """The export's TensorFlow pair and its --hf folder, in one job: the same accuracy, pair for pair."""
+  output, _, _ = fixture_export
+  _, pairs = fixture_tatoeba
+  models = [tatoeba.Model("tf", str(output / "encoder"), str(output / "preprocess")),
+            tatoeba.SentenceTransformerModel("pt", str(output / "hf"), device="cpu")]
+  from exporter import numerics
+  with numerics.exact_arithmetic():
+    results = tatoeba.evaluate(models, pairs)
+  assert results["accuracy"]["pt"] == results["accuracy"]["tf"]
+  assert set(results["sentences_per_second"]) == {"tf", "pt"}
