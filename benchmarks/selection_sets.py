@@ -27,13 +27,9 @@ import sys
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-SHARED = os.path.join(os.path.dirname(ROOT), "shared")
-SEED = os.path.join(SHARED, "data", "seed-counts")
-FLORES = os.path.join(SHARED, "data", "flores200", "dev")
-FLORES_LABSE = os.path.join(SHARED, "data", "flores200", "dev-labse")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from benchmarks.selection_rules import FLORES, SEED, SHARED  # noqa: E402
 from evaluation.preservation import read_texts  # noqa: E402
 from pipelines import selection  # noqa: E402
 from pipelines.counting import LanguageCounts  # noqa: E402
@@ -41,6 +37,7 @@ from pipelines.sampling import Sample  # noqa: E402
 from pipelines.tokenizer import TokenizerSpec  # noqa: E402
 from pipelines.vocab import UNK, kept_mask  # noqa: E402
 
+FLORES_LABSE = os.path.join(SHARED, "data", "flores200", "dev-labse")
 ACROSS_SCRIPTS_SEED = ("ar", "ja", "ru", "th", "zh")
 ONE_OUTSIDE = ("vi",)
 ACROSS_SCRIPTS = ("am", "he", "hi", "ka", "sw", "vi")

@@ -43,8 +43,14 @@ from pipelines.tfstartup import import_tensorflow
 # The seed document's columns, in its order.
 TATOEBA_LANGUAGES = ("fr", "es", "de", "zh", "ar", "it", "ja", "ko", "nl", "pl", "pt", "th", "tr", "ru")
 DIRECTIONS = ("en→xx", "xx→en")
-DEFAULT_BATCH_SIZE = 32  # Batches of similar length: larger ones gain little on a CPU and pad more.
+# Sentences per batch, sorted by length: on a CPU small batches pad least and run fastest (LaBSE's size, 2
+# cores: 16 gave 108 sentences/s in sentence-transformers, 32 99, 64 85); a GPU wants large ones.
+CPU_BATCH_SIZE, GPU_BATCH_SIZE = 16, 128
+DEFAULT_BATCH_SIZE = CPU_BATCH_SIZE
 DTYPES = ("float32", "bfloat16", "float16")
+# Sentences per sentence-transformers call: it sorts each call by length, so larger calls pad less (a Tatoeba
+# side is 1,000); progress is said between calls.
+ENCODE_CHUNK = 4096
 
 logger = logging.getLogger(__name__)
 
@@ -186,6 +192,11 @@ class Model:
     return {"kind": self.kind, "encoder": self.encoder_source, "preprocess": self.preprocess_source,
             "device": describe_device()}
 
+  @property
+  def default_batch_size(self) -> int:
+    import tensorflow as tf
+    return GPU_BATCH_SIZE if tf.config.list_physical_devices("GPU") else CPU_BATCH_SIZE
+
   def embed(self, sentences: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE, plan=None,
             progress=None) -> np.ndarray:
     """L2-normalised embeddings in input order; `plan` (exporter.encoding) shares batches between models."""
@@ -199,7 +210,7 @@ class SentenceTransformerModel:
   kind = "pytorch"
 
   def __init__(self, name: str, folder: str, device: str = "auto", dtype: str = "float32"):
-    from exporter.hf_libraries import INSTALL_HINT, missing_libraries
+    from exporter.hf_libraries import INSTALL_HINT, missing_libraries, weights_loaded_quietly
     missing = missing_libraries(("torch", "sentence_transformers"))
     if missing:
       raise TatoebaError(f"--model {name}={folder}: a Hugging Face folder needs {', '.join(missing)}: {INSTALL_HINT}")
@@ -209,7 +220,8 @@ class SentenceTransformerModel:
       device = "cuda" if torch.cuda.is_available() else "cpu"
     self.name, self.folder, self.device, self.dtype = name, folder, device, dtype
     try:
-      self.model = SentenceTransformer(folder, device=device, model_kwargs={"dtype": getattr(torch, dtype)})
+      with weights_loaded_quietly():
+        self.model = SentenceTransformer(folder, device=device, model_kwargs={"dtype": getattr(torch, dtype)})
     except (OSError, ValueError) as error:
       raise TatoebaError(f"--model {name}={folder}: not a sentence-transformers folder ({error})") from None
 
@@ -218,12 +230,16 @@ class SentenceTransformerModel:
     where = torch.cuda.get_device_name(torch.device(self.device)) if self.device.startswith("cuda") else "CPU"
     return {"kind": self.kind, "folder": self.folder, "device": f"{self.device} ({where})", "dtype": self.dtype}
 
+  @property
+  def default_batch_size(self) -> int:
+    return GPU_BATCH_SIZE if self.device.startswith("cuda") else CPU_BATCH_SIZE
+
   def embed(self, sentences: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE, plan=None,
             progress=None) -> np.ndarray:
     """L2-normalised embeddings in input order (sentence-transformers sorts by length and pads per batch)."""
     embeddings = []
-    for start in range(0, len(sentences), 1024):  # Chunks, for progress: each is sorted and batched.
-      chunk = list(sentences[start:start + 1024])
+    for start in range(0, len(sentences), ENCODE_CHUNK):  # Chunks, for progress: each is sorted and batched.
+      chunk = list(sentences[start:start + ENCODE_CHUNK])
       embeddings.append(self.model.encode(chunk, batch_size=batch_size, convert_to_numpy=True,
                                           show_progress_bar=False).astype(np.float32))
       if progress is not None:
@@ -252,9 +268,10 @@ def describe_device() -> str:
   return f"GPU ({', '.join(gpu.name for gpu in gpus)})" if gpus else "CPU (TensorFlow sees no GPU)"
 
 
-def evaluate(models_: Sequence, pairs: Sequence[Pair], batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
+def evaluate(models_: Sequence, pairs: Sequence[Pair], batch_size: int | None = None) -> dict:
   """Accuracy per model, direction and language (with the average), each sentence's neighbour, and the
-  encoding speed of each model. TensorFlow models share one batch plan per side of each pair."""
+  encoding speed of each model. TensorFlow models share one batch plan per side of each pair. Batches
+  hold `batch_size` sentences, or each model's default for its device."""
   from exporter import encoding  # Imports no TensorFlow by itself.
   accuracy = {model.name: {direction: {} for direction in DIRECTIONS} for model in models_}
   neighbours = {model.name: {} for model in models_}
@@ -263,14 +280,13 @@ def evaluate(models_: Sequence, pairs: Sequence[Pair], batch_size: int = DEFAULT
   for model in models_:
     seconds = sentences = 0
     for number, pair in enumerate(pairs, start=1):
-      sides = {}
-      with Progress(len(pair.xx) + len(pair.en), f"{model.name} {pair.language} ({number}/{len(pairs)})",
-                    logger) as progress:
-        for side, texts in (("xx", pair.xx), ("en", pair.en)):
-          plan = (encoding.shared_plan([m.sentence_encoder for m in tensorflow_models], texts, batch_size)
-                  if model.kind == "tensorflow" else None)
-          sides[side] = model.embed(texts, batch_size, plan=plan, progress=progress)
-      found = retrieval(sides["xx"], sides["en"])
+      texts = [*pair.xx, *pair.en]  # Both sides in one run: sorted together, batches pad less.
+      with Progress(len(texts), f"{model.name} {pair.language} ({number}/{len(pairs)})", logger) as progress:
+        size = batch_size or model.default_batch_size
+        plan = (encoding.shared_plan([m.sentence_encoder for m in tensorflow_models], texts, size)
+                if model.kind == "tensorflow" else None)
+        embeddings = model.embed(texts, size, plan=plan, progress=progress)
+      found = retrieval(embeddings[:len(pair.xx)], embeddings[len(pair.xx):])
       seconds, sentences = seconds + progress.seconds, sentences + progress.done
       logger.info("%s: %s (%d/%d), %d pairs, %.0f sentences/s: en->xx %.2f, xx->en %.2f", model.name, pair.language,
                   number, len(pairs), len(pair.xx), progress.rate, found["en→xx"]["accuracy"],
@@ -321,7 +337,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                       help="languages to evaluate, separated by commas or spaces: any code of a language, or the "
                            "LASER code of any pair in --data (default: every pair found)")
   parser.add_argument("--output", required=True, help="directory for results.json and results.md")
-  parser.add_argument("--batch_size", type=int, default=DEFAULT_BATCH_SIZE)
+  parser.add_argument("--batch_size", type=int,
+                      help=f"sentences per batch (default: {CPU_BATCH_SIZE} on a CPU, {GPU_BATCH_SIZE} on a GPU)")
   parser.add_argument("--device", default="auto",
                       help="for sentence-transformers folders: cpu, cuda, cuda:N (default: cuda when PyTorch sees a GPU)")
   parser.add_argument("--dtype", choices=DTYPES, default="float32",
@@ -332,7 +349,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                       help="keep grappler's arithmetic rewrites (faster by a little; float32 rounding then differs "
                            "between models)")
   args = parser.parse_args(argv)
-  if args.batch_size < 1:
+  if args.batch_size is not None and args.batch_size < 1:
     parser.error(f"--batch_size must be at least 1, got {args.batch_size}")
   try:
     specs = [parse_model(spec) for spec in args.model]

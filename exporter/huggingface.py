@@ -32,7 +32,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from exporter.bert import LAYER_NORM_EPSILON, EncoderConfig
-from exporter.hf_libraries import HF_LIBRARIES, INSTALL_HINT, missing_libraries  # noqa: F401  (re-exported)
+from exporter.hf_libraries import HF_LIBRARIES, INSTALL_HINT, missing_libraries, weights_loaded_quietly  # noqa: F401
 from pipelines.tokenizer import MAX_BYTES_PER_WORD, SUFFIX_INDICATOR, CharClasses
 from pipelines.vocab import REQUIRED_SPECIAL_TOKENS, UNK
 
@@ -287,14 +287,8 @@ def verify(folder: str, checks: Mapping[str, LanguageCheck]) -> dict:
   """
   import torch
   from sentence_transformers import SentenceTransformer
-  from transformers.utils import logging as transformers_logging
-  bars = transformers_logging.is_progress_bar_enabled()
-  transformers_logging.disable_progress_bar()  # "Loading weights" of a model this export has just written.
-  try:
+  with weights_loaded_quietly():  # A model this export has just written.
     model = SentenceTransformer(folder, device="cpu")
-  finally:
-    if bars:
-      transformers_logging.enable_progress_bar()
   tokenizer, bert = model.tokenizer, model[0].auto_model
   results = {}
   for language, check in checks.items():
