@@ -6,6 +6,12 @@ import os
 import tarfile
 
 import pytest
+from hypothesis import settings
+
+# Property tests: no wall-clock deadline (a loaded machine misses it), and in CI the same examples every run.
+settings.register_profile("default", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared")
@@ -31,10 +37,13 @@ def pytest_collection_modifyitems(items):
 
 
 def shared_path(path: str) -> str:
-  """`path` under ../shared, or skip the test with the reason."""
-  if not os.path.exists(path):
-    pytest.skip(f"needs {os.path.relpath(path, ROOT)} (the ../shared reference data is not beside this checkout)")
-  return path
+  """`path` under ../shared; the test skips, with the reason, only when ../shared is not beside this checkout.
+  With ../shared present a missing path is a wrong path, and the test fails."""
+  if os.path.exists(path):
+    return path
+  if os.path.isdir(SHARED):
+    pytest.fail(f"{os.path.relpath(path, ROOT)} does not exist, though ../shared does: a wrong path")
+  pytest.skip(f"needs {os.path.relpath(path, ROOT)} (the ../shared reference data is not beside this checkout)")
 
 
 def real_text_files() -> dict[str, list[str]]:

@@ -97,6 +97,29 @@ def test_special_tokens_keep_ids_and_the_rest_keeps_original_order():
   assert list(chosen.original_ids) == [*range(104), ID["a"], ID["c"], ID["!"], ID["ab"]]
 
 
+def test_ranking_is_by_score_then_by_ascending_id():
+  scores = np.array([0.0, 3.0, 5.0, 3.0, 5.0, 1.0, 3.0])
+  assert selection.ranking(scores, np.ones(7, bool)).tolist() == [2, 4, 1, 3, 6, 5]  # 0 has no score.
+  eligible = np.array([True, True, False, True, True, True, False])
+  assert selection.ranking(scores, eligible).tolist() == [4, 1, 3, 5]
+
+
+def test_filters_keep_a_token_exactly_at_their_threshold():
+  languages = {"xx": language({"a": (9, 9), "b": (8, 8), "c": (10, 10)}, 1_000)}
+  assert selection.select(languages, VOCAB, selection.SelectionRule(min_count=9, **NO_BUDGET)).vocab[104:] == ["a", "c"]
+  # 9 lines of 1,000 is exactly 0.009: kept; 8 is not.
+  by_lines = selection.select(languages, VOCAB, selection.SelectionRule(min_line_fraction="0.009", **NO_BUDGET))
+  assert by_lines.vocab[104:] == ["a", "c"] and by_lines.per_language["xx"]["min_lines"] == 9
+
+
+@pytest.mark.parametrize("budget", [106, 107, 108, 109])  # 104 special tokens, one a language at least.
+def test_a_budget_of_n_tokens_keeps_exactly_n(budget):
+  # Scores: ! 0.8, a 0.5, b 0.3, c 0.183, ab 0.15: every budget up to the 109 candidates is met exactly.
+  assert len(selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(max_vocab=budget)).vocab) == budget
+  with_samples = selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(max_vocab=budget), SAMPLES)
+  assert len(with_samples.vocab) == budget
+
+
 def test_min_count_and_coverage():
   languages = {"xx": language({"a": (60, 1), "b": (30, 1), "c": (9, 1), "!": (1, 1)}, 10)}
   by_count = selection.select(languages, VOCAB, selection.SelectionRule(min_count=9, **NO_BUDGET))

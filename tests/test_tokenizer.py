@@ -64,6 +64,25 @@ def test_wordpiece_hand_cases(small_vocab_path, char_classes):
   assert len(fast.tokenize("[UNK]")) == 3
 
 
+def test_wordpiece_boundaries(char_classes):
+  """The longest token is tried in full, as a word start and as a suffix piece; a word of exactly 100 UTF-8
+  bytes is tokenized, one of 101 is [UNK]."""
+  longest_start = "informationstechnologischen"  # LaBSE's longest token seen on Wikipedia.
+  vocab = [*LABSE_SPECIAL_TOKENS, longest_start, "information", "##s", "a", "é", "##é", "##b", "##bc"]
+  fast = tokenizer.LabseTokenizer.cased(vocab, char_classes)
+  ids = {token: i for i, token in enumerate(vocab)}
+  assert fast.tokenize(longest_start) == [[ids[longest_start]]]
+  assert fast.tokenize(longest_start + "s") == [[ids[longest_start], ids["##s"]]]
+  suffix = "##" + "z" * 30  # The longest token is a suffix piece: the whole of it is still tried.
+  with_suffix = tokenizer.LabseTokenizer.cased([*vocab, suffix], char_classes)
+  assert with_suffix.tokenize("a" + "z" * 30) == [[ids["a"], len(vocab)]]
+  assert with_suffix.tokenize("a" + "z" * 29) == [[ids["[UNK]"]]]
+  hundred = "é" * 49 + "bc"  # 98 + 2 bytes.
+  assert len(hundred.encode("utf-8")) == 100
+  assert fast.tokenize(hundred) == [[ids["é"]] + [ids["##é"]] * 48 + [ids["##bc"]]]
+  assert fast.tokenize("é" * 50 + "b") == [[ids["[UNK]"]]]  # 101 bytes.
+
+
 def test_matches_tf_text_on_random_text(tf_reference, char_classes):
   """Random strings over all of Unicode and the vocab's own pieces, against tf_text's BertTokenizer."""
   fast = tokenizer.LabseTokenizer.cased(SMALL_VOCAB, char_classes)

@@ -76,6 +76,13 @@ def test_short_lines_and_residue_are_counted_not_passed_on():
   assert extracted.markup_lines == 1
 
 
+def test_a_paragraph_of_exactly_min_chars_characters_is_kept():
+  # "Abeja" is 5 characters, "Abejas" 6, "日本語です。" 6 (characters, not bytes); ASCII spaces around do not count.
+  extracted = wikitext.extract("Abeja\n  Abejas  \n日本語です。\n日本語です", EN, min_chars=6)
+  assert extracted.lines == ["Abejas", "日本語です。"] and extracted.short_lines == 2
+  assert wikitext.extract("Abeja", EN, min_chars=5).lines == ["Abeja"]
+
+
 @pytest.fixture(scope="module")
 def enwiki_articles():
   with open(shared_path(ENWIKI_EXCERPT), "rb") as handle:
@@ -93,6 +100,6 @@ def test_real_enwiki_excerpt_has_under_half_a_percent_markup_residue(enwiki_arti
   kept = sum(len(e.lines) for e in extracted)
   residue = sum(e.markup_lines for e in extracted)
   assert len(enwiki_articles) == 106
-  assert kept > 10_000  # 11,308 lines of more than 5 characters.
+  assert kept == 11_308  # Lines of more than 5 characters.
   assert residue / (kept + residue) < 0.005
   assert not any(wikitext.has_markup(line) for e in extracted for line in e.lines)
