@@ -6,7 +6,7 @@ VENV := .venv
 VENV_PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test test-fast benchmark install samples clean
+.PHONY: demo test test-fast mutation-check benchmark install samples clean
 
 install: $(INSTALLED)
 
@@ -26,6 +26,10 @@ test: $(INSTALLED)
 # The inner loop: everything but whole-model exports and multi-process runs (`slow`), in under 2 minutes.
 test-fast: $(INSTALLED)
 	$(VENV_PYTHON) -m pytest -q -m "not slow" tests
+
+# Plants a dozen boundary bugs, each in a copy of the project, and expects the tests to catch every one (~2 min).
+mutation-check: $(INSTALLED)
+	$(VENV_PYTHON) tools/mutation_check.py
 
 # ORIGINAL=DIR: a full-size Model Garden-written encoder/ + preprocess/ (../shared/tools/make_official_fixture.py);
 # without it the export is measured on a stand-in written with the project's code, and fine-tuning is skipped.

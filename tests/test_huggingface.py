@@ -167,10 +167,8 @@ def test_fixture_hf_export_is_exact_on_every_real_sentence(fixture_export):
   output, report, kept = fixture_export
   checked = report["huggingface"]
   assert sorted(checked) == sorted(real_text_files())
-  for language, result in checked.items():
-    assert result["ids_equal"] == result["sentences"] == report["equivalence"][language]["sentences"], language
-    assert result["embeddings_equal"] == result["preserved"] == report["equivalence"][language]["preserved"], language
-    assert result["max_abs_difference"] <= 1e-4 and result["max_abs_difference_pooled"] <= 1e-4, language
+  for language, result in checked.items():  # What it checked; whether it holds is tested independently below.
+    assert result["sentences"] == report["equivalence"][language]["sentences"], language
   config = json.loads((output / "hf" / "config.json").read_text())
   assert (config["hidden_act"], config["layer_norm_eps"], config["vocab_size"]) == ("gelu_pytorch_tanh", 1e-12, len(kept))
   assert (config["hidden_dropout_prob"], config["attention_probs_dropout_prob"]) == (0.1, 0.1)  # The fixture's.
@@ -215,8 +213,6 @@ def test_other_size_hf_export_matches_tf_within_bert_scale_rounding(own_export):
   import tensorflow as tf
   from sentence_transformers import SentenceTransformer
   output, report, kept = own_export
-  for result in report["huggingface"].values():
-    assert result["ids_equal"] == result["sentences"] and result["embeddings_equal"] == result["preserved"]
   config = json.loads((output / "hf" / "config.json").read_text())
   assert (config["hidden_size"], config["num_attention_heads"], config["num_hidden_layers"]) == (48, 4, 3)
   assert (config["hidden_dropout_prob"], config["attention_probs_dropout_prob"]) == (OWN_DROPOUT["hidden"],
