@@ -5,6 +5,7 @@ import collections
 import glob
 import json
 import os
+import zlib
 
 import apache_beam as beam
 import numpy as np
@@ -169,7 +170,8 @@ def test_samples_are_the_hash_chosen_lines_sentences_tokenized(samples_run, samp
   """samples/<lang>.txt holds, by hand: the lines with the smallest hashes, split into sentences, as token ids."""
   _, output = samples_run
   lines = dump_lines(os.path.join(SAMPLE_DUMPS, "frwiki-sample-pages-articles-multistream.xml.bz2"))
-  chosen = sorted(lines, key=sampling.line_hash)  # Fewer lines than --sample_lines: every one, by hash.
+  # Fewer lines than --sample_lines: every one, ordered by the documented hash (CRC-32 above Adler-32).
+  chosen = sorted(lines, key=lambda line: zlib.crc32(line.encode()) << 32 | zlib.adler32(line.encode()))
   tokenizer = sample_spec.build()
   expected = [tokenizer.token_ids(sentence) for line in chosen for sentence in sampling.split_sentences(line)]
   written = outputs.read_samples(str(output), sample_spec.vocab(), ["fr"])["fr"]
