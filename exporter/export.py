@@ -147,7 +147,8 @@ def prove_rebuild(originals: Originals, weights: dict, texts: Sequence[str]) -> 
   """The project's encoder, sharing the original's variables, must reproduce its outputs.
 
   Compared with grappler's arithmetic rewrites off (see `numerics`), where the two must agree within
-  TOLERANCE (they agree bit for bit); the difference under default settings is measured and reported.
+  TOLERANCE (they agree bit for bit); the difference under default settings is measured on the first
+  batch and reported.
   """
   import tensorflow as tf
 
@@ -158,14 +159,13 @@ def prove_rebuild(originals: Originals, weights: dict, texts: Sequence[str]) -> 
   exact, optimized = {}, {}
   original = SentenceEncoder(originals.encoder, originals.preprocess)
   # In batches packed to their length: each call returns every layer's output.
-  for batch in original.plan(texts, VERIFY_BATCH_SIZE):
+  for number, batch in enumerate(original.plan(texts, VERIFY_BATCH_SIZE)):
     inputs = original.inputs(texts, batch)
     with numerics.exact_arithmetic():
-      batch_exact = _max_difference(originals.encoder(inputs, training=False), rebuilt(inputs))
-    batch_optimized = _max_difference(originals.encoder(inputs, training=False), rebuilt(inputs))
-    for total, batch in ((exact, batch_exact), (optimized, batch_optimized)):
-      for key, value in batch.items():
-        total[key] = max(total.get(key, 0.0), value)
+      for key, value in _max_difference(originals.encoder(inputs, training=False), rebuilt(inputs)).items():
+        exact[key] = max(exact.get(key, 0.0), value)
+    if number == 0:  # A figure for the report, not the proof.
+      optimized = _max_difference(originals.encoder(inputs, training=False), rebuilt(inputs))
   if max(exact.values()) > TOLERANCE:
     raise ExportError(f"the project's encoder does not reproduce the original (max abs difference {exact}, "
                       f"tolerance {TOLERANCE}); nothing was written")
