@@ -141,8 +141,9 @@ def resolve_inputs(dump_globs: Sequence[str], text_globs: Sequence[str], request
       raise sources.SourceError(f"--languages names {', '.join(c for c in missing if c in named_alone)} but no "
                                 "input is in that language")
     if missing:
-      logger.warning("No input for %d of the languages --languages %s names: %s", len(missing),
-                     languages.LABSE, ", ".join(missing))
+      shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+      logger.warning("No input for %d of the languages --languages names through '%s': %s", len(missing),
+                     languages.LABSE, shown)
   if not present:
     raise sources.SourceError("no input to read: give --dumps and/or --text_files in the chosen languages")
   return tuple(dumps), tuple(text_files), tuple(code for code in wanted if code in present), tuple(skipped)
