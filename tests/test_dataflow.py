@@ -75,7 +75,7 @@ def test_sdist_that_dataflow_workers_install_has_all_three_packages(tmp_path):
   with tarfile.open(archive) as tar:
     members = {name.split("/", 1)[1] for name in tar.getnames() if "/" in name}
   for module in ("pipelines/__init__.py", "pipelines/select_vocab.py", "pipelines/transforms.py",
-                 "pipelines/tokenizer.py", "pipelines/tf_text_char_classes.json",
+                 "pipelines/tokenizer.py", "pipelines/tf_text_char_classes.json", "pipelines/namespace_aliases.json",
                  "exporter/__init__.py", "evaluation/__init__.py", "setup.py"):
     assert module in members, module
 
