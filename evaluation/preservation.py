@@ -47,7 +47,7 @@ def read_texts(tatoeba_dir: str | None, text_specs: Sequence[str],
                names: str | Sequence[str] | None = None) -> dict[str, list[str]]:
   """Sentences by language: both sides of Tatoeba pairs (eng sides as en) and LANG=PATH files; with `names`
   (`--languages`), those languages' pairs and files only."""
-  chosen = None if not names else set(chosen_languages(tatoeba_dir, names))
+  chosen = None if not names else set(_named_codes(tatoeba_dir, names))
   texts: dict[str, list[str]] = {}
   if tatoeba_dir:
     pairs = tatoeba.available_languages(tatoeba_dir)
@@ -64,8 +64,9 @@ def read_texts(tatoeba_dir: str | None, text_specs: Sequence[str],
   return texts
 
 
-def chosen_languages(tatoeba_dir: str | None, names: str | Sequence[str]) -> list[str]:
-  """`--languages` as codes: the table's, and the LASER codes of Tatoeba pairs outside it."""
+def _named_codes(tatoeba_dir: str | None, names: str | Sequence[str]) -> list[str]:
+  """`--languages` as codes: the table's (`labse`: all of LaBSE's, paired or not), and the LASER codes of
+  Tatoeba pairs outside it."""
   codes = []
   for name in languages.split_names(names):
     if languages.names_group(name) or tatoeba_dir is None:

@@ -218,6 +218,12 @@ class SentenceTransformerModel:
     from sentence_transformers import SentenceTransformer
     if device == "auto":
       device = "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+      torch.device(device)
+    except RuntimeError:
+      raise TatoebaError(f"--device {device!r}: expected cpu, cuda or cuda:N") from None
+    if device.startswith("cuda") and not torch.cuda.is_available():
+      raise TatoebaError(f"--device {device}: PyTorch sees no GPU on this machine (use --device cpu)")
     self.name, self.folder, self.device, self.dtype = name, folder, device, dtype
     try:
       with weights_loaded_quietly():
@@ -270,21 +276,25 @@ def describe_device() -> str:
 
 def evaluate(models_: Sequence, pairs: Sequence[Pair], batch_size: int | None = None) -> dict:
   """Accuracy per model, direction and language (with the average), each sentence's neighbour, and the
-  encoding speed of each model. TensorFlow models share one batch plan per side of each pair. Batches
-  hold `batch_size` sentences, or each model's default for its device."""
+  encoding speed of each model. TensorFlow models share one batch plan per pair, made once (it tokenizes
+  with every one of them). Batches hold `batch_size` sentences, or each model's default for its device."""
   from exporter import encoding  # Imports no TensorFlow by itself.
   accuracy = {model.name: {direction: {} for direction in DIRECTIONS} for model in models_}
   neighbours = {model.name: {} for model in models_}
   speed = {}
   tensorflow_models = [model for model in models_ if model.kind == "tensorflow"]
+  plans: dict[int, list] = {}  # By pair number, for the TensorFlow models.
   for model in models_:
     seconds = sentences = 0
     for number, pair in enumerate(pairs, start=1):
       texts = [*pair.xx, *pair.en]  # Both sides in one run: sorted together, batches pad less.
       with Progress(len(texts), f"{model.name} {pair.language} ({number}/{len(pairs)})", logger) as progress:
         size = batch_size or model.default_batch_size
-        plan = (encoding.shared_plan([m.sentence_encoder for m in tensorflow_models], texts, size)
-                if model.kind == "tensorflow" else None)
+        plan = None
+        if model.kind == "tensorflow":
+          if number not in plans:
+            plans[number] = encoding.shared_plan([m.sentence_encoder for m in tensorflow_models], texts, size)
+          plan = plans[number]
         embeddings = model.embed(texts, size, plan=plan, progress=progress)
       found = retrieval(embeddings[:len(pair.xx)], embeddings[len(pair.xx):])
       seconds, sentences = seconds + progress.seconds, sentences + progress.done

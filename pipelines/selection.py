@@ -325,6 +325,16 @@ def _spend_on_scores(plans: Mapping[str, _LanguagePlan], union: np.ndarray, budg
   return float(best[chosen].min()) if chosen.size else None
 
 
+def _spend(plans: Mapping[str, _LanguagePlan], samples: Mapping[str, Sample], union: np.ndarray, budget: int,
+           source: str) -> float | None:
+  """Fills `union` up to `budget` tokens from `source` ("samples" or "counts"); returns the score threshold
+  a fill by counts reached (None by samples)."""
+  if source == "samples":
+    _spend_on_samples(plans, samples, union, budget)
+    return None
+  return _spend_on_scores(plans, union, budget)
+
+
 def _meet_target(plans: Mapping[str, _LanguagePlan], samples: Mapping[str, Sample], target: float,
                  warnings: list[str]) -> None:
   """Each language's shortest prefix preserving `target` of its sample, plus one standard error.
@@ -408,22 +418,17 @@ def select(counts: Mapping[str, LanguageCounts], original_vocab: Sequence[str], 
         raise SelectionError(f"--max_vocab {rule.max_vocab} is smaller than the {int(special.sum())} special tokens "
                              "and one token per language")
       union = special.copy()
-      if budget_source == "samples":
-        _spend_on_samples(plans, samples, union, rule.max_vocab)
-      else:
-        threshold = _spend_on_scores(plans, union, rule.max_vocab)
-  bound_by_bar = rule.min_lines_per_million is not None
+      threshold = _spend(plans, samples, union, rule.max_vocab, budget_source)
+  bound_by_bar, filled = rule.min_lines_per_million is not None, False
   if bound_by_bar:
     threshold = rule.min_lines_per_million / 1e6
     union = special | (_best_scores(plans, size) >= threshold)
     if rule.fill_to is not None and int(union.sum()) < rule.fill_to:
-      filled = int(union.sum())
-      if budget_source == "samples":
-        _spend_on_samples(plans, samples, union, rule.fill_to)
-      else:
-        threshold = _spend_on_scores(plans, union, rule.fill_to) or threshold
-      if int(union.sum()) > filled:
-        warnings.append(f"the bar kept {filled:,} tokens; filled to {int(union.sum()):,} "
+      before = int(union.sum())
+      threshold = _spend(plans, samples, union, rule.fill_to, budget_source) or threshold
+      filled = int(union.sum()) > before
+      if filled:
+        warnings.append(f"the bar kept {before:,} tokens; filled to {int(union.sum()):,} "
                         f"(--fill_to {rule.fill_to:,}) by " + ("sample preservation" if budget_source == "samples"
                                                                else "the same score"))
   if bound_by_budget or bound_by_bar:
@@ -433,7 +438,7 @@ def select(counts: Mapping[str, LanguageCounts], original_vocab: Sequence[str], 
   if not bound_by_budget:
     unused = ([f"--specificity {rule.specificity:g}"] if rule.specificity != SPECIFICITY_EXPONENT and not bound_by_bar
               else [])
-    unused += [f"--budget_by {rule.budget_by}"] if rule.budget_by else []
+    unused += [f"--budget_by {rule.budget_by}"] if rule.budget_by and not filled else []
     warnings += [f"{option} changed nothing: it says how a budget is spent, and none was spent" for option in unused]
 
   original_ids = np.flatnonzero(union)
