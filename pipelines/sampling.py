@@ -21,8 +21,10 @@ import numpy as np
 
 DEFAULT_SAMPLE_LINES = 10_000
 # A sentence ends at ., !, ? (and their Arabic, Devanagari, Ethiopic and Armenian forms) before a space,
-# and right after a full-width or ideographic full stop, exclamation or question mark.
-_SENTENCE_END = re.compile(r"(?<=[.!?\u061f\u06d4\u0964\u0965\u1362\u0589])\s+|(?<=[\u3002\uff01\uff1f])")
+# and right after a full-width or ideographic full stop, exclamation or question mark, or a Myanmar or
+# Khmer full stop (scripts written without spaces between words).
+_SENTENCE_END = re.compile(r"(?<=[.!?\u061f\u06d4\u0964\u0965\u1362\u1367\u0589])\s+"
+                           r"|(?<=[\u3002\uff01\uff1f\u104b\u17d4])\s*")
 
 
 def line_hash(line: str) -> int:

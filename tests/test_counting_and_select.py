@@ -293,6 +293,12 @@ def test_sampling_is_the_same_lines_in_any_order_or_partition():
   assert first.items() == whole.items()
   assert sampling.split_sentences("Il pleut. Vraiment ? Oui!") == ["Il pleut.", "Vraiment ?", "Oui!"]
   assert sampling.split_sentences("雨です。本当？はい") == ["雨です。", "本当？", "はい"]
+  # A full stop ends a sentence only before a space: numbers, versions and host names stay whole.
+  assert sampling.split_sentences("Python 3.11 costs 2.5 s.  See example.org!") == [
+      "Python 3.11 costs 2.5 s.", "See example.org!"]
+  assert sampling.split_sentences("ቤት ነው። ሰላም ነህ፧ Բարև։ Ողջույն") == ["ቤት ነው።", "ሰላም ነህ፧", "Բարև։", "Ողջույն"]
+  assert sampling.split_sentences("မင်္ဂလာပါ။နေကောင်းလား။") == ["မင်္ဂလာပါ။", "နေကောင်းလား။"]
+  assert sampling.split_sentences("សួស្តី។ អរគុណ។") == ["សួស្តី។", "អរគុណ។"]
 
 
 def test_sample_file_round_trip_and_errors():

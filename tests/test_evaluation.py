@@ -118,7 +118,11 @@ def test_smaller_model_retrieves_as_the_original_wherever_sentences_are_preserve
   for pair in pairs:
     for direction in tatoeba.DIRECTIONS:
       for model in ("original", "smaller"):
-        assert 0 <= accuracy[model][direction][pair.language] <= 100
+        found = neighbours[model][pair.language][direction]
+        # The share of queries whose nearest candidate is their own translation (the same line), in %.
+        assert len(found) == len(pair.en)
+        assert accuracy[model][direction][pair.language] == pytest.approx(
+            100 * sum(int(i) == line for line, i in enumerate(found)) / len(found))
     queries_kept, candidates_kept = preserved(pair.en), preserved(pair.xx)
     if queries_kept.all() and candidates_kept.all():
       for direction in tatoeba.DIRECTIONS:
