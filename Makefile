@@ -14,7 +14,7 @@ $(INSTALLED): setup.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "smaller-LaBSE needs Python 3.11 (the pinned TensorFlow and Beam); set PYTHON=python3.11")'
 	test -x $(VENV_PYTHON) || $(PYTHON) -m venv $(VENV)
 	$(VENV_PYTHON) -m pip install --quiet --upgrade pip
-	$(VENV_PYTHON) -m pip install --quiet -e '.[test,eval,hf]'
+	$(VENV_PYTHON) -m pip install --quiet -e '.[all,test]'
 	touch $(INSTALLED)
 
 demo: $(INSTALLED)

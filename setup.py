@@ -5,13 +5,20 @@ This file is also what Dataflow workers install (`--setup_file ./setup.py`).
 
 import setuptools
 
+# What the Beam job needs, and all that a Dataflow worker installs: the Beam SDK container already holds
+# both, so workers start without downloading anything heavy. TensorFlow is read only on the launching
+# machine (to probe the original preprocess model), never on a worker.
 REQUIREMENTS = [
     "apache-beam[gcp]==2.77.0",
+    "numpy>=1.26,<3",
+]
+
+# The original and smaller SavedModels: probing the preprocess model, the export, the Tatoeba job.
+TF_REQUIREMENTS = [
     "tensorflow==2.21.0",
     "tensorflow-text==2.21.1",
     "tensorflow-hub==0.16.1",
     "tf-keras==2.21.0",
-    "numpy>=1.26,<3",
     # tensorflow-hub 0.16.1 imports pkg_resources, which setuptools 81 removed; torch (the hf extra) asks for
     # setuptools unpinned and would otherwise pull the newest.
     "setuptools<81",
@@ -38,11 +45,14 @@ setuptools.setup(
     # the namespace names each wiki accepts for files and categories (text extraction).
     package_data={"pipelines": ["tf_text_char_classes.json", "namespace_aliases.json"]},
     install_requires=REQUIREMENTS,
-    # Extras, so that Dataflow workers (which install this file) install none of them: plotting is for the
-    # evaluation's curve only; `hf` writes and checks the Hugging Face (PyTorch) export.
-    extras_require={"eval": ["matplotlib>=3.8"],
+    # Extras, so that Dataflow workers (which install this file) install none of them. `all` is every
+    # command's stack (`pip install 'smaller-labse[all]'`); `tf` the TensorFlow side (export, Tatoeba, probing
+    # a model from TF-Hub); `hf` writes and checks the Hugging Face (PyTorch) export; `eval` plots the curve.
+    extras_require={"tf": TF_REQUIREMENTS,
                     "hf": HF_REQUIREMENTS,
-                    "test": ["pytest>=8", "hypothesis>=6", "matplotlib>=3.8", *HF_REQUIREMENTS]},
+                    "eval": ["matplotlib>=3.8"],
+                    "all": [*TF_REQUIREMENTS, *HF_REQUIREMENTS, "matplotlib>=3.8"],
+                    "test": ["pytest>=8", "hypothesis>=6"]},
     entry_points={
         "console_scripts": [
             "smaller-labse-vocab=pipelines.select_vocab:main",

@@ -44,8 +44,14 @@ def shard_lines(shard: sources.Shard, stats: collections.Counter, min_chars: int
         stats["pages_without_text"] += 1
         logger.warning("%s: article %r (id %d) has no text", shard.name, page.title, page.page_id)
       else:
-        stats["pages"] += 1
         extracted = wikitext.extract(page.text, syntax, min_chars)
+        if extracted.too_deep:
+          stats["pages_too_deep"] += 1
+          logger.warning("%s: article %r (id %d) nests templates, links or tables more than %d deep (MediaWiki "
+                         "does not render it either); skipped", shard.name, page.title, page.page_id,
+                         wikitext.MAX_NESTING_DEPTH)
+          continue
+        stats["pages"] += 1
         stats["short_lines"] += extracted.short_lines
         stats["markup_lines"] += extracted.markup_lines
         yield from extracted.lines

@@ -20,7 +20,7 @@ from pipelines.tokenizer import LabseTokenizer
 # Scalar statistics kept per language, summed across workers.
 STAT_FIELDS = ("pages", "redirects", "non_article_pages", "lines", "short_lines", "markup_lines",
                "words", "tokens", "unk_tokens", "bytes", "shards_read", "shards_skipped",
-               "pages_skipped", "pages_invalid_utf8", "pages_without_text", "streams_lost")
+               "pages_skipped", "pages_invalid_utf8", "pages_without_text", "pages_too_deep", "streams_lost")
 
 
 @dataclasses.dataclass

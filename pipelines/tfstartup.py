@@ -57,8 +57,12 @@ def import_tensorflow():
   # for every graph a preprocess model's packing traces, which tells a user nothing. Errors still show.
   os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
   with native_startup_lines_dropped():
-    import tensorflow as tf
-    import tensorflow_text  # noqa: F401  Registers the ops the preprocess models use.
+    try:
+      import tensorflow as tf
+      import tensorflow_text  # noqa: F401  Registers the ops the preprocess models use.
+    except ImportError as error:
+      raise ImportError(f"{error}: this command reads TensorFlow models; install the project's tf extra "
+                        "(pip install 'smaller-labse[tf]', or '.[tf]' in its checkout)") from error
     tf.config.list_physical_devices()
     tf.transpose(tf.zeros((1, 1), tf.int64))  # oneDNN's once-per-process int64 notice, said here.
   return tf

@@ -32,7 +32,7 @@ METRICS_NAMESPACE = "smaller_labse"
 BATCH_LINES = 4096
 # Per-language statistics also published as Beam metrics while the job runs.
 METRIC_FIELDS = ("pages", "redirects", "lines", "tokens", "unk_tokens", "shards_read", "shards_skipped",
-                 "pages_skipped", "pages_invalid_utf8", "pages_without_text", "streams_lost")
+                 "pages_skipped", "pages_invalid_utf8", "pages_without_text", "pages_too_deep", "streams_lost")
 
 logger = logging.getLogger(__name__)
 

@@ -3,9 +3,13 @@
 The aim is the text a reader sees in an article's body: templates, references, tables, HTML,
 comments, files, categories and interlanguage links go; link labels, list items and headings
 stay. Nested constructs (templates in templates, links in file captions, tables in tables) are
-removed innermost first, one regex pass per nesting level, so the work stays in the regex engine
-and is linear in the page size for each level. A line that still holds markup after cleaning is
-dropped and counted, never passed on to the tokenizer.
+removed innermost first, one regex pass per nesting level, so the work stays in the regex engine.
+A line that still holds markup after cleaning is dropped and counted, never passed on to the tokenizer.
+
+No page can hold a worker: every pattern scans a character a bounded number of times (possessive
+quantifiers, classes that stop at the next opener), so a pass is linear in the page's size, and a
+page nested deeper than MediaWiki itself expands (`MAX_NESTING_DEPTH`) is skipped and counted rather
+than cleaned one level at a time.
 
 Namespace names are localized (`Datei:`, `Fichier:`, `ファイル:`), so the link prefixes to drop
 come from each dump's `<siteinfo>` plus the aliases MediaWiki accepts without listing them there.
@@ -39,28 +43,37 @@ NAMESPACE_ALIASES = _read_namespace_aliases()
 # Namespace keys whose links are not running text: Media (-2), File (6), Category (14).
 DROPPED_NAMESPACE_KEYS = (-2, 6, 14)
 
+# MediaWiki stops expanding templates and parser functions nested deeper than this ($wgMaxPPExpandDepth,
+# $wgMaxTemplateDepth): a page nested deeper does not render as text either.
+MAX_NESTING_DEPTH = 100
+# Openers and closers of the nested constructs: templates, links, tables (closed at a line's start).
+_NESTING = re.compile(r"\{\{|\}\}|\[\[|\]\]|\{\||\n[^\S\n]*+\|\}")
+_OPENERS = frozenset(("{{", "[[", "{|"))
+_KINDS = {"{{": 0, "}}": 0, "[[": 1, "]]": 1, "{|": 2}
+
 # Markup that must never reach the tokenizer; a line containing any of it is dropped.
 MARKUP_RESIDUE = ("{{", "}}", "[[", "]]", "<ref", "{|", "|-")
 _RESIDUE = re.compile("|".join(re.escape(marker) for marker in MARKUP_RESIDUE), re.IGNORECASE)
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
-_REF = re.compile(r"<ref\b[^>]*?/>|<ref\b[^>]*>.*?(?:</ref\s*>|\Z)", re.DOTALL | re.IGNORECASE)
+# A tag's attributes end at the next "<" too: an unclosed "<ref" is then scanned only up to the next tag.
+_REF = re.compile(r"<ref\b[^<>]*?/>|<ref\b[^<>]*>.*?(?:</ref\s*>|\Z)", re.DOTALL | re.IGNORECASE)
 # Tags whose content is not prose (formulas, galleries, code, embedded data).
 _DROPPED_ELEMENTS = ("math", "chem", "ce", "score", "gallery", "timeline", "syntaxhighlight", "source",
                      "pre", "code", "imagemap", "mapframe", "maplink", "graph", "templatedata",
                      "hiero", "references", "inputbox", "categorytree", "poem", "nowiki", "table")
 _DROPPED_ELEMENT = re.compile(
-    r"<(%s)\b[^>]*?/>|<(%s)\b[^>]*>.*?(?:</\2\s*>|\Z)" % ("|".join(_DROPPED_ELEMENTS), "|".join(_DROPPED_ELEMENTS)),
+    r"<(%s)\b[^<>]*?/>|<(%s)\b[^<>]*>.*?(?:</\2\s*>|\Z)" % ("|".join(_DROPPED_ELEMENTS), "|".join(_DROPPED_ELEMENTS)),
     re.DOTALL | re.IGNORECASE)
 # Template parameters ({{{1|default}}}) first, so that their braces do not hide the template around them.
-_INNERMOST_TEMPLATE = re.compile(r"\{\{\{[^{}]*\}\}\}|\{\{[^{}]*\}\}")
-_INNERMOST_TABLE = re.compile(r"\{\|[^{]*?\n\s*\|\}")
-_INNERMOST_LINK = re.compile(r"\[\[([^\[\]]*)\]\]")
-_EXTERNAL_LINK = re.compile(r"\[(?:https?:|ftp:|//)[^\s\]]*\s*([^\]]*)\]", re.IGNORECASE)
-_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*\b[^<>]*>")
+_INNERMOST_TEMPLATE = re.compile(r"\{\{\{[^{}]*+\}\}\}|\{\{[^{}]*+\}\}")
+_INNERMOST_TABLE = re.compile(r"\{\|[^{]*?\n[^\S\n]*+\|\}")
+_INNERMOST_LINK = re.compile(r"\[\[([^\[\]]*+)\]\]")
+# On one line, as MediaWiki reads them: [https://example.org label].
+_EXTERNAL_LINK = re.compile(r"\[(?:https?:|ftp:|//)[^\s\[\]]*+[^\S\n]*+([^\[\]\n]*+)\]", re.IGNORECASE)
+_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*+\b[^<>]*+>")
 _BOLD_ITALIC = re.compile(r"'{2,}")
-_MAGIC_WORD = re.compile(r"__[A-Z]+__")
-_HEADING = re.compile(r"^(=+)\s*(.*?)\s*\1\s*$")
+_MAGIC_WORD = re.compile(r"__[A-Z]++__")
 _LANGUAGE_PREFIX = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]+)*")
 _ASCII_SPACE = " \t\n\r\f\v"
 # Lines that only hold what is left of table rows, or are empty list markers.
@@ -94,6 +107,47 @@ class Extracted:
   lines: list[str]
   short_lines: int = 0  # Paragraphs of `min_chars` characters or fewer.
   markup_lines: int = 0  # Paragraphs dropped because markup survived cleaning.
+  too_deep: bool = False  # Skipped whole: nested deeper than MAX_NESTING_DEPTH.
+
+
+def nesting_depth(text: str, limit: int = MAX_NESTING_DEPTH) -> int:
+  """The passes cleaning `text` takes: for templates, tables and links, how deep closed pairs of each
+  nest (a closer ends the nearest open one of its kind; what is never closed costs no pass), summed.
+  One scan of the page; stops once past `limit`."""
+  if "{{" not in text and "[[" not in text and "{|" not in text:
+    return 0
+  open_pairs: tuple[list[int], ...] = ([], [], [])  # Per kind: for each open pair, the depth inside it.
+  deepest = [0, 0, 0]
+  for marker in _NESTING.finditer(text):
+    kind = _KINDS.get(marker.group(), 2)  # 2: a table's closer, "|}" after a newline.
+    if marker.group() in _OPENERS:
+      open_pairs[kind].append(0)
+    elif open_pairs[kind]:
+      stack = open_pairs[kind]
+      depth = stack.pop() + 1
+      if stack and stack[-1] < depth:
+        stack[-1] = depth
+      if depth > deepest[kind]:
+        deepest[kind] = depth
+        if sum(deepest) > limit:
+          break
+  return sum(deepest)
+
+
+def heading_text(line: str) -> str | None:
+  """The text of a `== Heading ==` line, or None. Its level is the shorter run of equals signs; the
+  longer run's extra signs are text, as MediaWiki renders them (`==A=` is a level-1 heading "=A")."""
+  stripped = line.rstrip()
+  leading = len(stripped) - len(stripped.lstrip("="))
+  if not leading:
+    return None
+  if leading == len(stripped):  # Only equals signs: "=" * (2 × level + 1) is a heading "=".
+    return None if leading < 2 else "=" * (leading % 2)
+  trailing = len(stripped) - len(stripped.rstrip("="))
+  if not trailing:
+    return None
+  level = min(leading, trailing)
+  return stripped[level:len(stripped) - level].strip()
 
 
 def _remove_innermost(pattern: re.Pattern, replacement, text: str, opener: str) -> str:
@@ -153,9 +207,9 @@ def paragraphs(text: str, min_chars: int = 6) -> Extracted:
     if not line or line.startswith(_TABLE_LINE_STARTS):
       continue
     if line[0] == "=":
-      heading = _HEADING.match(line)
-      if heading:
-        line = heading.group(2)
+      heading = heading_text(line)
+      if heading is not None:
+        line = heading
     elif line[0] in _LIST_MARKERS:
       line = line.lstrip(_LIST_MARKERS).strip(_ASCII_SPACE)
     if len(line) < min_chars:
@@ -170,7 +224,10 @@ def paragraphs(text: str, min_chars: int = 6) -> Extracted:
 
 
 def extract(wikitext: str, syntax: WikiSyntax, min_chars: int = 6) -> Extracted:
-  """Plain paragraphs of an article's wikitext, each at least `min_chars` characters long."""
+  """Plain paragraphs of an article's wikitext, each at least `min_chars` characters long; nothing from a
+  page nested deeper than `MAX_NESTING_DEPTH` (`too_deep`)."""
+  if nesting_depth(wikitext) > MAX_NESTING_DEPTH:
+    return Extracted([], too_deep=True)
   return paragraphs(clean_wikitext(wikitext, syntax), min_chars)
 
 

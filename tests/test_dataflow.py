@@ -1,8 +1,10 @@
 """Running at scale: the Dataflow graph (built offline, never submitted), packaging, launch and download scripts."""
 
+import email.parser
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -66,18 +68,71 @@ def test_shards_come_from_the_index_not_the_files(dataflow_graph):
   assert shards == {"ar": 3, "en": 5, "fr": 4, "ja": 4, "ru": 3, "th": 1}
 
 
-def test_sdist_that_dataflow_workers_install_has_all_three_packages(tmp_path):
-  build = tmp_path / "src"
+# What a worker must never install or import: the Beam container has Beam and numpy, and nothing else is run.
+HEAVY = ("tensorflow", "tensorflow_text", "tensorflow_hub", "tf_keras", "torch", "transformers",
+         "sentence_transformers", "tokenizers", "safetensors")
+
+
+@pytest.fixture(scope="module")
+def staged_sdist(tmp_path_factory):
+  """The source archive Beam stages for `--setup_file` (it runs `setup.py sdist`), built from a clean copy."""
+  work = tmp_path_factory.mktemp("sdist")
+  build = work / "src"
   shutil.copytree(ROOT, build, ignore=shutil.ignore_patterns(".venv", "build", "runs", "*.egg-info", ".git"))
-  subprocess.run([sys.executable, "setup.py", "-q", "sdist", "--dist-dir", str(tmp_path / "dist")], cwd=build,
+  subprocess.run([sys.executable, "setup.py", "-q", "sdist", "--dist-dir", str(work / "dist")], cwd=build,
                  check=True, capture_output=True)
-  (archive,) = (tmp_path / "dist").iterdir()
+  (archive,) = (work / "dist").iterdir()
   with tarfile.open(archive) as tar:
-    members = {name.split("/", 1)[1] for name in tar.getnames() if "/" in name}
+    members = {name.split("/", 1)[1]: name for name in tar.getnames() if "/" in name}
+    metadata = tar.extractfile(members["PKG-INFO"]).read().decode("utf-8")
+  return members, email.parser.Parser().parsestr(metadata)
+
+
+def test_sdist_that_dataflow_workers_install_has_all_three_packages(staged_sdist):
+  members, _ = staged_sdist
   for module in ("pipelines/__init__.py", "pipelines/select_vocab.py", "pipelines/transforms.py",
                  "pipelines/tokenizer.py", "pipelines/tf_text_char_classes.json", "pipelines/namespace_aliases.json",
                  "exporter/__init__.py", "evaluation/__init__.py", "setup.py"):
     assert module in members, module
+
+
+def test_what_a_worker_installs_holds_neither_tensorflow_nor_pytorch(staged_sdist):
+  _, metadata = staged_sdist
+  requirements = metadata.get_all("Requires-Dist")
+  unconditional = {re.split(r"[\s\[=<>;!~]", requirement, maxsplit=1)[0].lower().replace("-", "_")
+                   for requirement in requirements if "extra ==" not in requirement}
+  assert unconditional == {"apache_beam", "numpy"}
+  # Every command's stack is still one install away: pip install 'smaller-labse[all]'.
+  everything = {re.split(r"[\s\[=<>;!~]", requirement, maxsplit=1)[0].lower().replace("-", "_")
+                for requirement in requirements if "extra == \"all\"" in requirement}
+  assert set(HEAVY) - {"tensorflow_text", "tensorflow_hub"} <= everything | {"tensorflow_text", "tensorflow_hub"}
+  assert {"tensorflow", "tensorflow_text", "tensorflow_hub", "tf_keras", "torch"} <= everything
+
+
+@pytest.mark.slow
+def test_the_job_runs_with_tensorflow_and_pytorch_impossible_to_import_in_its_workers(sample_vocab, tmp_path):
+  """Two worker processes (DirectRunner multi_processing: started afresh, from the package alone, as
+  Dataflow's are), in which importing any of the heavy libraries fails; the launcher still cross-checks
+  the tokenizer with TensorFlow before they start."""
+  blocked = tmp_path / "blocked"
+  blocked.mkdir()
+  for name in HEAVY:
+    (blocked / f"{name}.py").write_text(f"raise ImportError('{name} is not installed on a worker')\n")
+  launcher = ("import os, sys\n"
+              "from pipelines import select_vocab\n"
+              "from pipelines.tfstartup import import_tensorflow\n"
+              "import_tensorflow()  # The launcher's own cross-check; workers inherit the environment below.\n"
+              f"os.environ['PYTHONPATH'] = os.pathsep.join([{str(blocked)!r}, {ROOT!r}])\n"
+              "select_vocab.main(sys.argv[1:])\n")
+  run = subprocess.run(
+      [sys.executable, "-c", launcher, "--dumps", ALL_SAMPLES, "--vocab_file", sample_vocab,
+       "--output", str(tmp_path / "out"), "--streams_per_shard", "1", "--runner", "DirectRunner",
+       "--direct_num_workers", "2", "--direct_running_mode", "multi_processing"],
+      cwd=ROOT, capture_output=True, text=True)
+  assert run.returncode == 0, run.stderr[-3000:]
+  stats = json.loads((tmp_path / "out" / "stats.json").read_text())
+  assert sorted(stats["languages"]) == ["ar", "en", "fr", "ja", "ru", "th"]
+  assert all(language["lines"] > 10 for language in stats["languages"].values())
 
 
 def launch(*args):

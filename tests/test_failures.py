@@ -125,6 +125,19 @@ def test_malformed_page_invalid_utf8_and_empty_article_are_counted_and_logged(sa
   assert "article 'Empty' (id 4) has no text" in caplog.text and str(path) in caplog.text
 
 
+def test_an_article_nested_past_mediawikis_limit_is_skipped_counted_and_logged(sample_spec, tmp_path, caplog):
+  deep = "{{a|" * 101 + "x" + "}}" * 101 + " " + ARTICLES[1]
+  just_deep_enough = "{{a|" * 100 + "x" + "}}" * 100 + " " + ARTICLES[2]
+  pages = [("Good", ARTICLES[0], ""), ("Deep", deep, ""), ("Deep enough", just_deep_enough, "")]
+  path = tmp_path / "enwiki-deep-pages-articles.xml.bz2"
+  path.write_bytes(bz2.compress(wiki_xml(pages=pages)))
+  caplog.set_level(logging.WARNING)
+  stats = run_pipeline(make_config(sample_spec, tmp_path / "out", dumps=[str(path)]))
+  english = stats["languages"]["en"]
+  assert english["pages_too_deep"] == 1 and english["pages"] == 2 and english["lines"] == 2
+  assert "article 'Deep' (id 2) nests templates, links or tables more than 100 deep" in caplog.text
+
+
 def test_a_utf16_dump_is_skipped_and_reported_or_stops_a_strict_run(sample_spec, tmp_path):
   utf16 = tmp_path / "enwiki-utf16-pages-articles.xml.bz2"
   utf16.write_bytes(bz2.compress(wiki_xml().decode("utf-8").encode("utf-16")))

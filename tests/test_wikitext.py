@@ -1,10 +1,12 @@
 """Wikitext extraction: hand-written cases for each construct, and the real enwiki excerpt."""
 
 import bz2
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
 
+from benchmarks.crafted_pages import MEDIAWIKI_PAGE_LIMIT, crafted_pages
 from pipelines import wikitext
 from tests.conftest import ENWIKI_EXCERPT, shared_path
 
@@ -103,3 +105,38 @@ def test_real_enwiki_excerpt_has_under_half_a_percent_markup_residue(enwiki_arti
   assert kept == 11_308  # Lines of more than 5 characters.
   assert residue / (kept + residue) < 0.005
   assert not any(wikitext.has_markup(line) for e in extracted for line in e.lines)
+
+
+@pytest.mark.parametrize("text, depth", [
+    ("no markup", 0), ("{{a}} {{b}}", 1), ("{{a|{{b|{{c}}}}}}", 3), ("[[a]] {{b}}", 2),
+    ("{|\n| {{a|[[b]]}}\n|}", 3),  # A table, a template in it, a link in that: one pass each.
+    ("{{a {{b}}", 1), ("{{{{{{", 0), ("}}]]", 0),  # Unclosed openers and stray closers cost no pass.
+    ("{{a|[[b}}]]", 2), ("{{{1|{{x}}}}}", 2)])
+def test_nesting_depth_counts_the_passes_cleaning_takes(text, depth):
+  assert wikitext.nesting_depth(text) == depth
+
+
+def test_a_page_nested_past_mediawikis_limit_is_skipped_whole():
+  at_limit = "{{a|" * 100 + "x" + "}}" * 100 + " Lighthouses guide ships."
+  assert wikitext.extract(at_limit, EN) == wikitext.Extracted([" Lighthouses guide ships.".strip()])
+  past = "{{a|" * 101 + "x" + "}}" * 101 + " Lighthouses guide ships."
+  assert wikitext.extract(past, EN) == wikitext.Extracted([], too_deep=True)
+
+
+@pytest.mark.parametrize("line, text", [
+    ("== History ==", "History"), ("==History==  ", "History"), ("=== A ==", "= A"), ("==A===", "A="),
+    ("= = =", "="), ("=====", "="), ("====", ""), ("=a", None), ("a ==", None), ("=", None)])
+def test_headings_take_the_shorter_run_of_equals_signs_as_their_level(line, text):
+  assert wikitext.heading_text(line) == text
+
+
+def test_crafted_pages_at_the_page_size_limit_take_seconds_not_hours():
+  """Each shape took minutes to hours at 2 MB when a pass per nesting level or a backtracking pattern
+  scanned the page again (a 220 KB page of nested file links: 48 s); now about a second at most."""
+  for name, page in crafted_pages(MEDIAWIKI_PAGE_LIMIT):
+    start = time.perf_counter()
+    extracted = wikitext.extract(page, EN)
+    seconds = time.perf_counter() - start
+    assert seconds < 15, (name, seconds)  # Linear: under 1 s here; the bound leaves room for a loaded machine.
+    assert extracted.too_deep == name.endswith("one nest"), name
+    assert not any(wikitext.has_markup(line) for line in extracted.lines), name
