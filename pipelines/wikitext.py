@@ -8,8 +8,8 @@ A line that still holds markup after cleaning is dropped and counted, never pass
 
 No page can hold a worker: every pattern scans a character a bounded number of times (possessive
 quantifiers, classes that stop at the next opener), so a pass is linear in the page's size, and a
-page nested deeper than MediaWiki itself expands (`MAX_NESTING_DEPTH`) is skipped and counted rather
-than cleaned one level at a time.
+page that needs more passes than MediaWiki itself expands levels (`MAX_NESTING_DEPTH`) is skipped and
+counted rather than cleaned one level at a time.
 
 Namespace names are localized (`Datei:`, `Fichier:`, `ファイル:`), so the link prefixes to drop
 come from each dump's `<siteinfo>` plus the aliases MediaWiki accepts without listing them there.
@@ -46,10 +46,6 @@ DROPPED_NAMESPACE_KEYS = (-2, 6, 14)
 # MediaWiki stops expanding templates and parser functions nested deeper than this ($wgMaxPPExpandDepth,
 # $wgMaxTemplateDepth): a page nested deeper does not render as text either.
 MAX_NESTING_DEPTH = 100
-# Openers and closers of the nested constructs: templates, links, tables (closed at a line's start).
-_NESTING = re.compile(r"\{\{|\}\}|\[\[|\]\]|\{\||\n[^\S\n]*+\|\}")
-_OPENERS = frozenset(("{{", "[[", "{|"))
-_KINDS = {"{{": 0, "}}": 0, "[[": 1, "]]": 1, "{|": 2}
 
 # Markup that must never reach the tokenizer; a line containing any of it is dropped.
 MARKUP_RESIDUE = ("{{", "}}", "[[", "]]", "<ref", "{|", "|-")
@@ -110,28 +106,20 @@ class Extracted:
   too_deep: bool = False  # Skipped whole: nested deeper than MAX_NESTING_DEPTH.
 
 
-def nesting_depth(text: str, limit: int = MAX_NESTING_DEPTH) -> int:
-  """The passes cleaning `text` takes: for templates, tables and links, how deep closed pairs of each
-  nest (a closer ends the nearest open one of its kind; what is never closed costs no pass), summed.
-  One scan of the page; stops once past `limit`."""
-  if "{{" not in text and "[[" not in text and "{|" not in text:
-    return 0
-  open_pairs: tuple[list[int], ...] = ([], [], [])  # Per kind: for each open pair, the depth inside it.
-  deepest = [0, 0, 0]
-  for marker in _NESTING.finditer(text):
-    kind = _KINDS.get(marker.group(), 2)  # 2: a table's closer, "|}" after a newline.
-    if marker.group() in _OPENERS:
-      open_pairs[kind].append(0)
-    elif open_pairs[kind]:
-      stack = open_pairs[kind]
-      depth = stack.pop() + 1
-      if stack and stack[-1] < depth:
-        stack[-1] = depth
-      if depth > deepest[kind]:
-        deepest[kind] = depth
-        if sum(deepest) > limit:
-          break
-  return sum(deepest)
+class TooDeep(Exception):
+  """Cleaning a page took more passes than MAX_NESTING_DEPTH."""
+
+
+class _Passes:
+  """The nesting levels cleaning a page may remove: its templates', tables' and links' depths, summed."""
+
+  def __init__(self, limit: int):
+    self.left = limit
+
+  def spend(self) -> None:
+    self.left -= 1
+    if self.left < 0:
+      raise TooDeep
 
 
 def heading_text(line: str) -> str | None:
@@ -150,17 +138,20 @@ def heading_text(line: str) -> str | None:
   return stripped[level:len(stripped) - level].strip()
 
 
-def _remove_innermost(pattern: re.Pattern, replacement, text: str, opener: str) -> str:
+def _remove_innermost(pattern: re.Pattern, replacement, text: str, opener: str, passes: _Passes) -> str:
   """Applies `pattern` until nothing changes: each pass removes one level of nesting."""
   while opener in text:
     text, count = pattern.subn(replacement, text)
     if count == 0:
       break
+    passes.spend()
   return text
 
 
-def clean_wikitext(text: str, syntax: WikiSyntax) -> str:
-  """Removes markup, keeping the text a reader sees; paragraphs stay separated by newlines."""
+def clean_wikitext(text: str, syntax: WikiSyntax, max_depth: int = MAX_NESTING_DEPTH) -> str:
+  """Removes markup, keeping the text a reader sees; paragraphs stay separated by newlines. Raises
+  TooDeep once more than `max_depth` levels of templates, tables and links (summed) are removed."""
+  passes = _Passes(max_depth)
   if "<" in text:
     text = _COMMENT.sub("", text)
     text = _REF.sub("", text)
@@ -168,8 +159,8 @@ def clean_wikitext(text: str, syntax: WikiSyntax) -> str:
   # Templates hold tables and tables hold templates: each pass frees the other, until neither is left.
   while True:
     before = text
-    text = _remove_innermost(_INNERMOST_TEMPLATE, "", text, "{{")
-    text = _remove_innermost(_INNERMOST_TABLE, "", text, "{|")
+    text = _remove_innermost(_INNERMOST_TEMPLATE, "", text, "{{", passes)
+    text = _remove_innermost(_INNERMOST_TABLE, "", text, "{|", passes)
     if text == before:
       break
 
@@ -185,7 +176,7 @@ def clean_wikitext(text: str, syntax: WikiSyntax) -> str:
       return label.rpartition("|")[2] if "|" in label else label
     return target.lstrip(":").partition("#")[0] or target.lstrip(":#")
 
-  text = _remove_innermost(_INNERMOST_LINK, link_text, text, "[[")
+  text = _remove_innermost(_INNERMOST_LINK, link_text, text, "[[", passes)
   if "[" in text:
     text = _EXTERNAL_LINK.sub(r"\1", text)
   if "<" in text:
@@ -226,9 +217,10 @@ def paragraphs(text: str, min_chars: int = 6) -> Extracted:
 def extract(wikitext: str, syntax: WikiSyntax, min_chars: int = 6) -> Extracted:
   """Plain paragraphs of an article's wikitext, each at least `min_chars` characters long; nothing from a
   page nested deeper than `MAX_NESTING_DEPTH` (`too_deep`)."""
-  if nesting_depth(wikitext) > MAX_NESTING_DEPTH:
+  try:
+    return paragraphs(clean_wikitext(wikitext, syntax), min_chars)
+  except TooDeep:
     return Extracted([], too_deep=True)
-  return paragraphs(clean_wikitext(wikitext, syntax), min_chars)
 
 
 def has_markup(line: str) -> bool:

@@ -107,13 +107,21 @@ def test_real_enwiki_excerpt_has_under_half_a_percent_markup_residue(enwiki_arti
   assert not any(wikitext.has_markup(line) for e in extracted for line in e.lines)
 
 
-@pytest.mark.parametrize("text, depth", [
-    ("no markup", 0), ("{{a}} {{b}}", 1), ("{{a|{{b|{{c}}}}}}", 3), ("[[a]] {{b}}", 2),
-    ("{|\n| {{a|[[b]]}}\n|}", 3),  # A table, a template in it, a link in that: one pass each.
-    ("{{a {{b}}", 1), ("{{{{{{", 0), ("}}]]", 0),  # Unclosed openers and stray closers cost no pass.
-    ("{{a|[[b}}]]", 2), ("{{{1|{{x}}}}}", 2)])
-def test_nesting_depth_counts_the_passes_cleaning_takes(text, depth):
-  assert wikitext.nesting_depth(text) == depth
+@pytest.mark.parametrize("nest", [
+    lambda depth: "{{a|" * depth + "x" + "}}" * depth,
+    lambda depth: "[[File:a.png|" * depth + "x" + "]]" * depth,
+    lambda depth: "{|\n" * depth + "x" + "\n|}" * depth,
+    # Templates in tables alternate: each level of either is one pass.
+    lambda depth: "{{a|\n{|\n" * (depth // 2) + "{{a|" * (depth % 2) + "x" + "}}" * (depth % 2) + "\n|}\n}}" * (depth // 2),
+    # Depths of separate nests add up: one pass per level of each.
+    lambda depth: "{{a|" * (depth // 2) + "x" + "}}" * (depth // 2) + " " + "[[a|" * (depth - depth // 2) + "y"
+    + "]]" * (depth - depth // 2)])
+def test_a_page_is_skipped_only_past_mediawikis_nesting_limit(nest):
+  page = "Lighthouses guide ships. {text} And bees make honey."
+  assert wikitext.extract(page.format(text=nest(100)), EN).too_deep is False
+  assert wikitext.extract(page.format(text=nest(101)), EN) == wikitext.Extracted([], too_deep=True)
+  # Unclosed openers and stray closers cost no pass, however many.
+  assert not wikitext.extract(page.format(text="{{a " * 500 + "]]" * 500), EN).too_deep
 
 
 def test_a_page_nested_past_mediawikis_limit_is_skipped_whole():
