@@ -11,7 +11,6 @@ data") has the same chain on https://tfhub.dev/google/LaBSE/2 and real dumps.
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 
@@ -28,10 +27,11 @@ def banner(title: str) -> None:
 
 def main(argv: list[str]) -> None:
   parser = cli.ArgumentParser(description=__doc__.split("\n\n")[0])
-  parser.add_argument("--output", default=os.path.join(HERE, "runs", "demo"))
+  parser.add_argument("--output", default=os.path.join(HERE, "runs", "demo"),
+                      help="the demo's folder, replaced on each run (default: runs/demo)")
+  cli.add_verbose_argument(parser)
   args = parser.parse_args(argv)
-  logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-  os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+  cli.configure_logging(args.verbose)
 
   from evaluation import preservation, tatoeba
   from exporter import export
@@ -51,7 +51,7 @@ def main(argv: list[str]) -> None:
   banner("1. Vocabulary pipeline on the bundled sample dumps")
   stats = select_vocab.run([
       "--dumps", SAMPLE_DUMPS, "--original_preprocess", preprocess, "--output", args.output,
-      "--streams_per_shard", "1", "--dump_text", "5"])
+      "--streams_per_shard", "1", "--dump_text", "5", "--overwrite"])
   print("| language | pages | redirects | lines | words | tokens | [UNK] | shards read | shards skipped |")
   print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
   for language, s in stats["languages"].items():
@@ -76,30 +76,41 @@ def main(argv: list[str]) -> None:
   banner("3. Tatoeba retrieval on the bundled parallel sample")
   tatoeba.main(["--data", sample_tatoeba, "--output", os.path.join(args.output, "tatoeba"),
                 "--model", f"original={encoder},{preprocess}",
-                "--model", f"smaller={os.path.join(smaller, 'encoder')},{os.path.join(smaller, 'preprocess')}"])
+                "--model", f"smaller={os.path.join(smaller, 'encoder')},{os.path.join(smaller, 'preprocess')}",
+                "--overwrite"])
 
   banner("4. Tokenization preservation and the size/coverage curve")
   preservation.main(["--counts", args.output, "--vocab", os.path.join(args.output, "vocab.txt"),
-                     "--tatoeba", sample_tatoeba, "--output", os.path.join(args.output, "preservation")])
+                     "--tatoeba", sample_tatoeba, "--output", os.path.join(args.output, "preservation"), "--overwrite"])
 
-  out = os.path.relpath(args.output)
-  print(f"\nOutputs in {out}/: counts/<lang>.tsv, stats.json, vocab.txt, selection.{{json,md}}, text/<lang>.txt; "
-        f"smaller/{{encoder,preprocess,hf,export_report.md}}; tatoeba_sample/ (the parallel sample in Tatoeba's "
-        f"layout); tatoeba/results.{{json,md}}; "
-        f"preservation/{{preservation,curve}}.{{json,md}}, preservation/curve.png")
+  out, stand_in_dir = os.path.relpath(args.output), os.path.relpath(original)
+  print(f"\nOutputs: {stand_in_dir}/ (the stand-in original: encoder/, preprocess/, vocab.txt) and {out}/: "
+        "counts/<lang>.tsv, samples/, stats.json, vocab.txt, selection.{json,md}, text/<lang>.txt; "
+        "smaller/{encoder,preprocess,hf,export_report.{json,md}}; tatoeba_sample/ (the parallel sample in "
+        "Tatoeba's layout); tatoeba/results.{json,md}; preservation/{preservation,curve}.{json,md}, "
+        "preservation/curve.png")
   print("\nThis ran on a stand-in: sample dumps and a 10-sentence-per-language parallel sample written for this\n"
         "project, and a tiny random LaBSE-format model whose vocab was learned from the samples (so its\n"
         "accuracies mean nothing; what matters is that the smaller model matches it where tokens are kept).\n"
-        "The same chain on the real LaBSE and real dumps (README.md, 'Running on real data'):\n"
-        "  python -m pipelines.select_vocab --dumps 'dumps/*-pages-articles-multistream*.xml.bz2' \\\n"
-        "    --original_preprocess https://tfhub.dev/google/universal-sentence-encoder-cmlm/multilingual-preprocess/2 \\\n"
-        "    --output runs/15lang\n"
-        "  python -m exporter.export --encoder https://tfhub.dev/google/LaBSE/2 \\\n"
-        "    --preprocess https://tfhub.dev/google/universal-sentence-encoder-cmlm/multilingual-preprocess/2 \\\n"
-        "    --vocab runs/15lang/vocab.txt --output models/smaller-labse-15lang --hf\n"
-        "  python -m evaluation.tatoeba --data data/tatoeba/v1 --output runs/tatoeba \\\n"
-        "    --model LaBSE=https://tfhub.dev/google/LaBSE/2,https://tfhub.dev/google/universal-sentence-encoder-cmlm/multilingual-preprocess/2 \\\n"
-        "    --model 15lang=models/smaller-labse-15lang/encoder,models/smaller-labse-15lang/preprocess")
+        "Each step again, on the demo's own outputs (README.md, 'After the demo'):\n")
+  print(after_the_demo(out, stand_in_dir))
+
+
+def after_the_demo(out: str, original: str) -> str:
+  """The commands that repeat the demo's steps on its outputs; README.md's 'After the demo' holds the same."""
+  again = f"{out}-600"
+  return "\n".join([
+      ". .venv/bin/activate   # the environment make demo made: smaller-labse and python with the project",
+      f"smaller-labse select --counts {out} --max_vocab 600 --output {again}",
+      f"smaller-labse export --encoder {original}/encoder --preprocess {original}/preprocess \\",
+      f"    --vocab {again}/vocab.txt --output {again}/model --hf",
+      f"python -c \"from sentence_transformers import SentenceTransformer as S; "
+      f"print(S('{again}/model/hf').encode(['Bees make honey.']).shape)\"",
+      f"smaller-labse eval --data {out}/tatoeba_sample --output {again}/tatoeba \\",
+      f"    --model original={original}/encoder,{original}/preprocess --model v600={again}/model/hf",
+      f"smaller-labse preservation --counts {out} --tatoeba {out}/tatoeba_sample --output {again}/preservation \\",
+      f"    --vocab default={out}/vocab.txt --vocab v600={again}/vocab.txt",
+  ])
 
 
 if __name__ == "__main__":

@@ -19,10 +19,10 @@ Options:
   --region REGION          Dataflow region (default: us-central1).
   --languages LIST         Languages, separated by commas: any code (vi, vie, vie_Latn, viwiki) or 'labse' for
                            all 109 of LaBSE's (default: en,fr,es,de,zh,ar,zh_classical,it,ja,ko,nl,pl,pt,th,tr,ru).
-                           The job's cost grows with the text of the languages chosen (README, "Scale").
+                           The job's cost grows with the text of the languages chosen (docs/scale.md).
   --max_workers N          Upper bound for autoscaling (default: 32).
   --machine_type TYPE      Worker machine type (default: n2-standard-4: 4 vCPUs, 16 GB; one SDK
-                           process per vCPU, each needs about 1 GB, see README "Scale").
+                           process per vCPU, each needs about 1 GB, see docs/scale.md).
   --disk_size_gb N         Worker boot disk (default: 30; workers stream dumps, they store nothing).
   --streams_per_shard N    bz2 streams of 100 pages per shard (default: 200, about 20 MB of enwiki).
   --max_lines_per_language N   Count only the first N lines per language (the original used 1000000).

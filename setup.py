@@ -42,8 +42,10 @@ setuptools.setup(
     packages=setuptools.find_packages(include=["pipelines", "pipelines.*", "exporter", "exporter.*",
                                                "evaluation", "evaluation.*"]),
     # The probed character classes of tf_text's cased BertTokenizer (tokenizing without TensorFlow), and
-    # the namespace names each wiki accepts for files and categories (text extraction).
-    package_data={"pipelines": ["tf_text_char_classes.json", "namespace_aliases.json"]},
+    # the namespace names each wiki accepts for files and categories (text extraction), and the export's
+    # check sentences in every LaBSE language.
+    package_data={"pipelines": ["tf_text_char_classes.json", "namespace_aliases.json"],
+                  "exporter": ["check_sentences.tsv"]},
     install_requires=REQUIREMENTS,
     # Extras, so that Dataflow workers (which install this file) install none of them. `all` is every
     # command's stack (`pip install 'smaller-labse[all]'`); `tf` the TensorFlow side (export, Tatoeba, probing
@@ -55,6 +57,7 @@ setuptools.setup(
                     "test": ["pytest>=8", "hypothesis>=6"]},
     entry_points={
         "console_scripts": [
+            "smaller-labse=pipelines.cli:main",
             "smaller-labse-vocab=pipelines.select_vocab:main",
             "smaller-labse-select=pipelines.selection:main",
             "smaller-labse-export=exporter.export:main",

@@ -146,13 +146,17 @@ def curve(counts: Mapping[str, LanguageCounts], original_vocab: Sequence[str], t
 
 def curve_markdown(points: Sequence[Mapping]) -> str:
   languages_ = list(points[0]["preserved_percent"]) if points else []
-  lines = ["| vocab size | parameters at LaBSE's size | lowest coverage | " + " | ".join(languages_) + " |",
-           "| ---: | ---: | ---: | " + " | ".join("---:" for _ in languages_) + " |"]
+  lines = ["| budget | vocab size | parameters at LaBSE's size | lowest coverage | " + " | ".join(languages_) + " |",
+           "| ---: | ---: | ---: | ---: | " + " | ".join("---:" for _ in languages_) + " |"]
   for p in points:
-    lines.append(f"| {p['vocab_size']:,} | {p['parameters'] / 1e6:.1f}M | {p['coverage']:.4%} | "
+    lines.append(f"| {p['budget']:,} | {p['vocab_size']:,} | {p['parameters'] / 1e6:.1f}M | {p['coverage']:.4%} | "
                  + " | ".join(f"{p['preserved_percent'][language]:.2f}" for language in languages_) + " |")
   lines += ["", "- *Sentences tokenized exactly as by the original (%), per language and in all, for the selection "
-            "at each size (`--max_vocab`).*"]
+            "at each budget (`--max_vocab`).*"]
+  capped = [p for p in points if p["vocab_size"] < p["budget"]]
+  if capped:
+    lines.append(f"- *A budget of {capped[0]['budget']:,} or more keeps {capped[0]['vocab_size']:,} tokens: every "
+                 "token the counted languages use (and the special tokens); there is nothing more to keep.*")
   return "\n".join(lines) + "\n"
 
 
@@ -218,9 +222,8 @@ def comparison_markdown(rows_by_vocab: Mapping[str, Mapping[str, Mapping]], orig
   return "\n".join(lines) + "\n"
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-  logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-  parser = cli.ArgumentParser(prog="python -m evaluation.preservation", description=__doc__.split("\n\n")[0])
+def main(argv: Sequence[str] | None = None, prog: str | None = None) -> None:
+  parser = cli.ArgumentParser(prog=prog or cli.prog("evaluation.preservation"), description=__doc__.split("\n\n")[0])
   parser.add_argument("--vocab", action="append", default=[], metavar="NAME=PATH",
                       help="a smaller vocab to measure (repeatable: compared side by side)")
   parser.add_argument("--counts", help="a pipeline run's output directory: draw the size/preservation curve")
@@ -230,11 +233,12 @@ def main(argv: Sequence[str] | None = None) -> None:
   parser.add_argument("--lower_case", action="store_true", help="the original vocab is uncased")
   parser.add_argument("--tatoeba", help="a directory of Tatoeba pairs (LASER layout)")
   parser.add_argument("--texts", action="append", default=[], metavar="LANG=PATH", help="more text, one sentence a line")
-  parser.add_argument("--languages", nargs="+",
-                      help="measure these languages only, separated by commas or spaces ('labse': all of LaBSE's); "
-                           "default: every Tatoeba pair found and every --texts file")
-  parser.add_argument("--output", required=True, help="directory for the tables (and curve.png)")
+  cli.add_languages_argument(parser, "measure these languages only (default: every Tatoeba pair found and every "
+                                     "--texts file)")
+  cli.add_output_arguments(parser, "directory for the tables (and curve.png)")
+  cli.add_verbose_argument(parser)
   args = parser.parse_args(argv)
+  cli.configure_logging(args.verbose)
   if not (args.vocab or args.counts):
     parser.error("give --vocab NAME=PATH (preservation of each vocab) and/or --counts (the size/preservation curve)")
   original_vocab_path = args.original_vocab or (outputs.join(args.counts, "original_vocab.txt") if args.counts else None)
@@ -245,7 +249,11 @@ def main(argv: Sequence[str] | None = None) -> None:
   except ValueError:
     parser.error(f"--budgets {args.budgets!r}: expected comma-separated whole numbers")
   try:
+    cli.check_output(args.output, args.overwrite)
     vocabs = named_vocabs(args.vocab)
+    for path in [*vocabs.values(), *([original_vocab_path] if not args.original_preprocess else [])]:
+      if not outputs.exists(path):  # Before the original tokenizer loads (seconds).
+        raise OSError(f"{path}: cannot read the vocab file: no such file")
     texts = read_texts(args.tatoeba, args.texts, args.languages)
     spec = original_tokenizer_spec(args.original_preprocess, None if args.original_preprocess else original_vocab_path,
                                    args.lower_case)
@@ -264,7 +272,8 @@ def main(argv: Sequence[str] | None = None) -> None:
       new = type(original)(new_vocab, original.split_batch)
       rows_by_vocab[name] = with_totals({language: tokenization_changes(before[language], new, new_vocab, sentences)
                                          for language, sentences in texts.items()})
-    markdown = "\n".join(preservation_markdown(rows, vocabs[name], original_name) for name, rows in rows_by_vocab.items())
+    markdown = "\n".join(preservation_markdown(rows, name if name == vocabs[name] else f"{name} ({vocabs[name]})",
+                                              original_name) for name, rows in rows_by_vocab.items())
     if len(vocabs) > 1:
       markdown += "\n" + comparison_markdown(rows_by_vocab, original_name)
     outputs.write_text(outputs.join(args.output, "preservation.json"), json.dumps(rows_by_vocab, indent=2) + "\n")
@@ -288,7 +297,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     os.makedirs(args.output, exist_ok=True)
     plot_curve(points, os.path.join(args.output, "curve.png"))
     print(markdown)
-    print(f"Plot: {os.path.join(args.output, 'curve.png')}")
+  cli.wrote(([] if not vocabs else ["preservation.{json,md}"]) + ([] if not run else ["curve.{json,md,png}"]),
+            args.output)
 
 
 if __name__ == "__main__":

@@ -143,7 +143,7 @@ def available_languages(directory: str) -> list[str]:
 def chosen_languages(directory: str, names: str | Sequence[str] | None) -> list[str]:
   """The pairs `--languages` names (commas or spaces; `labse`: each of LaBSE's languages with a pair in
   `directory`), in order, without repeats; every pair found when it names none."""
-  if not names:
+  if not names or not os.path.isdir(directory):
     return available_languages(directory)
   codes = []
   for name in languages.split_names(names):
@@ -335,18 +335,16 @@ def results_markdown(accuracy: Mapping, differences: Mapping, pairs: Mapping[str
   return "\n".join(lines) + "\n"
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-  logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-  parser = cli.ArgumentParser(prog="python -m evaluation.tatoeba", description=__doc__.split("\n\n")[0])
+def main(argv: Sequence[str] | None = None, prog: str | None = None) -> None:
+  parser = cli.ArgumentParser(prog=prog or cli.prog("evaluation.tatoeba"), description=__doc__.split("\n\n")[0])
   parser.add_argument("--data", required=True, help="directory with LASER's tatoeba.<xxx>-eng.* files")
   parser.add_argument("--model", action="append", required=True, metavar="NAME=ENCODER,PREPROCESS|NAME=DIR",
                       help="a model to evaluate: a TensorFlow encoder and preprocess model (handles, URLs, .tar.gz "
                            "or directories), or a sentence-transformers folder (such as --hf's); repeat for more. "
                            "Later models are compared with the first")
-  parser.add_argument("--languages", nargs="+",
-                      help="languages to evaluate, separated by commas or spaces: any code of a language, or the "
-                           "LASER code of any pair in --data (default: every pair found)")
-  parser.add_argument("--output", required=True, help="directory for results.json and results.md")
+  cli.add_languages_argument(parser, "languages to evaluate, or the LASER code of any pair in --data (default: "
+                                     "every pair found)")
+  cli.add_output_arguments(parser, "directory for results.json and results.md")
   parser.add_argument("--batch_size", type=int,
                       help=f"sentences per batch (default: {CPU_BATCH_SIZE} on a CPU, {GPU_BATCH_SIZE} on a GPU)")
   parser.add_argument("--device", default="auto",
@@ -358,14 +356,17 @@ def main(argv: Sequence[str] | None = None) -> None:
   parser.add_argument("--graph_rewrites", action="store_true",
                       help="keep grappler's arithmetic rewrites (faster by a little; float32 rounding then differs "
                            "between models)")
+  cli.add_verbose_argument(parser)
   args = parser.parse_args(argv)
+  cli.configure_logging(args.verbose)
   if args.batch_size is not None and args.batch_size < 1:
     parser.error(f"--batch_size must be at least 1, got {args.batch_size}")
   try:
+    cli.check_output(args.output, args.overwrite)
     specs = [parse_model(spec) for spec in args.model]
     codes = chosen_languages(args.data, args.languages)
     pairs = [read_pair(args.data, code) for code in codes]
-  except (TatoebaError, languages.UnknownLanguageError) as error:
+  except (TatoebaError, languages.UnknownLanguageError, cli.OutputExistsError) as error:
     parser.exit(2, f"{parser.prog}: error: {error}\n")
 
   numerics = contextlib.nullcontext()
@@ -386,7 +387,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except (models.ModelSourceError, OSError, TatoebaError) as error:  # A handle or folder that is not a model.
       parser.exit(2, f"{parser.prog}: error: {error}\n")
     for model in loaded:
-      logger.info("%s: %s", model.name, model.describe())
+      logger.info("%s: %s", model.name, ", ".join(f"{key} {value}" for key, value in model.describe().items()))
     evaluated = evaluate(loaded, pairs, args.batch_size)
   differences = deltas(evaluated["accuracy"])
   markdown = results_markdown(evaluated["accuracy"], differences, evaluated["pairs"])
@@ -397,7 +398,7 @@ def main(argv: Sequence[str] | None = None) -> None:
   outputs.write_text(outputs.join(args.output, "results.json"), json.dumps(report, indent=2, ensure_ascii=False) + "\n")
   outputs.write_text(outputs.join(args.output, "results.md"), markdown)
   print(markdown)
-  print(f"Wrote {outputs.join(args.output, 'results.md')} and results.json")
+  cli.wrote(["results.{json,md}"], args.output)
 
 
 if __name__ == "__main__":

@@ -55,7 +55,38 @@ BUILT_IN_TEXTS = {
     "ko": ["등대는 밤에 배를 안내한다.", "꿀벌은 꿀을 만든다."],
 }
 
+# Two sentences in each of LaBSE's languages (tools/make_check_sentences.py): the default check of a vocab
+# whose selection.json says which languages it was selected for.
+CHECK_SENTENCES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "check_sentences.tsv")
+
 logger = logging.getLogger(__name__)
+
+
+def read_check_sentences(path: str = CHECK_SENTENCES) -> dict[str, list[str]]:
+  sentences: dict[str, list[str]] = {}
+  with open(path, encoding="utf-8") as handle:
+    for line in handle.read().split("\n"):
+      if line and not line.startswith("#"):
+        language, _, sentence = line.partition("\t")
+        sentences.setdefault(language, []).append(sentence)
+  return sentences
+
+
+def default_check_texts(vocab: str) -> dict[str, list[str]]:
+  """Sentences of the languages the vocab was selected for (its run's selection.json, beside it), or the
+  built-in ten when it has none."""
+  from pipelines import outputs
+  report = outputs.join(os.path.dirname(vocab), "selection.json") if os.path.dirname(vocab) else "selection.json"
+  if not outputs.exists(report):
+    return BUILT_IN_TEXTS
+  chosen = list(json.loads(outputs.read_bytes(report))["languages"])
+  bundled = read_check_sentences()
+  missing = [language for language in chosen if language not in bundled]
+  if missing:
+    logger.warning("No check sentences bundled for %s: the check covers the vocab's other languages (give --texts "
+                   "LANG=FILE to check them too)", ", ".join(missing))
+  texts = {language: bundled[language] for language in chosen if language in bundled}
+  return texts or BUILT_IN_TEXTS
 
 
 class ExportError(RuntimeError):
@@ -356,10 +387,11 @@ def report(originals: Originals, vocab_source: str, new_size: int, rebuild: dict
   data = {"inputs": {"encoder": originals.encoder_dir, "preprocess": originals.preprocess_dir, "vocab": vocab_source},
           "parameters": parameters, "adam_fine_tuning_bytes": memory, "rebuild_max_abs_difference": rebuild,
           "equivalence": results, "seq_length": originals.seq_length, "lower_case": originals.lower_case,
-          "dropout": dataclasses.asdict(originals.dropout)}
+          "dropout": dataclasses.asdict(originals.dropout), "architecture": dict(config_layers)}
   if hf_results is not None:
     data["huggingface"] = hf_results
-  lines = ["# Export report", "", parameter_table(parameters), "",
+  lines = ["# Export report", "", f"Parameters of these models (hidden {config_layers['hidden']}, "
+           f"{config_layers['layers']} layers):", "", parameter_table(parameters), "",
            "Fine-tuning with Adam needs about 16 bytes per parameter (weights, gradients, two moments):", ""]
   lines += [f"- {name}: {_format_bytes(bytes_)}" for name, bytes_ in memory.items()]
   exact, optimized = rebuild["exact"], rebuild["optimized"]
@@ -387,13 +419,14 @@ def export(encoder: str, preprocess: str, vocab: str, output: str, *, seq_length
   """Writes OUTPUT/encoder and OUTPUT/preprocess (and with `hf`, OUTPUT/hf for PyTorch); returns the report."""
   output = os.path.abspath(output)
   if os.path.exists(output) and not overwrite:
-    raise InputError(f"{output} exists; pass --overwrite to replace it")
+    raise InputError(f"--output {output} exists; pass --overwrite to replace it")
   if hf:
     from exporter import huggingface
     missing = huggingface.missing_libraries()
     if missing:
       raise InputError(f"--hf needs {', '.join(missing)}: {huggingface.INSTALL_HINT}")
-  texts = texts or BUILT_IN_TEXTS
+  new_vocab = read_vocab(vocab)  # A missing or malformed vocab is said before the originals load (seconds).
+  texts = texts or default_check_texts(vocab)
   originals = Originals(encoder, preprocess)
   logger.info("Loaded the originals: %d tokens, seq_length %d, dropout %s", len(originals.vocab), originals.seq_length,
               originals.dropout)
@@ -403,12 +436,12 @@ def export(encoder: str, preprocess: str, vocab: str, output: str, *, seq_length
   if hf and originals.dropout.inner:
     raise InputError(f"{encoder}: the original applies dropout {originals.dropout.inner} inside the feed-forward "
                       "layer, which transformers' BertModel has no place for; export without --hf")
-  new_vocab = read_vocab(vocab)
   kept_ids = check_vocab(new_vocab, originals.vocab, vocab)
   # With the original loaded: prove the rebuild, compute its outputs (and probe its tokenizer for --hf).
   weights = originals.weights()
   rebuild = prove_rebuild(originals, weights, [s for sentences in texts.values() for s in sentences[:REBUILD_SENTENCES]])
-  logger.info("Rebuild proof passed: %s", rebuild)
+  logger.info("Rebuild proof passed: the project's encoder with the original's weights gives its outputs (largest "
+              "difference %.1e)", max(rebuild["exact"].values()))
   from exporter import bert
   config = bert.EncoderConfig.from_weights({name: tuple(v.shape) for name, v in weights.items()}, originals.dropout)
   new_config = dataclasses.replace(config, vocab_size=len(new_vocab))
@@ -491,22 +524,25 @@ def limit_retained_memory() -> None:
   libc.mallopt(m_arena_max, 2)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
+def main(argv: Sequence[str] | None = None, prog: str | None = None) -> None:
   limit_retained_memory()
-  logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-  parser = cli.ArgumentParser(prog="python -m exporter.export", description=__doc__.split("\n\n")[0])
+  parser = cli.ArgumentParser(prog=prog or cli.prog("exporter.export"), description=__doc__.split("\n\n")[0])
   parser.add_argument("--encoder", required=True, help="original encoder: TF-Hub handle/URL, .tar.gz or directory")
   parser.add_argument("--preprocess", required=True, help="original preprocess model: handle/URL, .tar.gz or directory")
   parser.add_argument("--vocab", required=True, help="the selected vocab (vocab.txt of pipelines.select_vocab)")
   parser.add_argument("--output", required=True, help="directory to write encoder/, preprocess/ and the report to")
   parser.add_argument("--seq_length", type=int, help="the preprocess model's default sequence length (default: the original's)")
   parser.add_argument("--texts", action="append", default=[], metavar="LANG=PATH",
-                      help="sentences (one a line) for the equivalence check; default: a built-in multilingual sample")
-  parser.add_argument("--overwrite", action="store_true", help="replace an existing --output")
+                      help="sentences (one a line) for the equivalence check; default: two bundled sentences in each "
+                           "language the vocab was selected for (its selection.json), else in ten languages")
+  parser.add_argument("--overwrite", action="store_true", help="replace an existing --output (the old one stays "
+                                                                 "whole until the new one is complete)")
   parser.add_argument("--hf", action="store_true",
                       help="also write OUTPUT/hf, the same model for transformers and sentence-transformers (PyTorch), "
                            "and check it against TensorFlow; needs the hf extra")
+  cli.add_verbose_argument(parser)
   args = parser.parse_args(argv)
+  cli.configure_logging(args.verbose)
   from pipelines import corpus  # Reads through Beam's filesystems; imported only here (see `read_vocab`).
   try:
     export(args.encoder, args.preprocess, args.vocab, args.output, seq_length=args.seq_length,
@@ -517,6 +553,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     sys.exit(f"{parser.prog}: export failed: {error}")
   with open(os.path.join(args.output, "export_report.md")) as handle:
     print(handle.read())
+  cli.wrote(["encoder/", "preprocess/"] + (["hf/"] if args.hf else []) + ["export_report.{json,md}"], args.output)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,8 @@ from exporter.hf_libraries import HF_LIBRARIES, INSTALL_HINT, missing_libraries,
 from pipelines.tokenizer import MAX_BYTES_PER_WORD, SUFFIX_INDICATOR, CharClasses
 from pipelines.vocab import REQUIRED_SPECIAL_TOKENS, UNK
 
+LABSE_VOCAB_SIZE = 501_153  # google/LaBSE/2's word embedding rows: the card calls only a model of its shape LaBSE.
+
 # Normalised embeddings (and pooled outputs) must agree with TensorFlow's within this, per component.
 # TensorFlow and PyTorch use different kernels: at BERT's scale they agree to about 1e-6; the tiny
 # fixture's std-0.5 random weights amplify float32 rounding tenfold.
@@ -350,17 +352,26 @@ def model_card(vocab_source: str, report: Mapping) -> str:
   parameters = report["parameters"]
   size = parameters["smaller"]["vocab_size"]
   dropout, seq_length = report["dropout"], report["seq_length"]
+  architecture = report.get("architecture", {})
+  # Only LaBSE's own shape is called LaBSE: a stand-in or another LaBSE-format encoder is named by its path.
+  is_labse = (parameters["original"]["vocab_size"] == LABSE_VOCAB_SIZE and architecture.get("hidden") == 768
+              and architecture.get("layers") == 12)
+  original = "LaBSE" if is_labse else f"the encoder `{report['inputs']['encoder']}`"
   front = ["---", "library_name: sentence-transformers", "pipeline_tag: sentence-similarity", "license: apache-2.0",
            "tags: [sentence-transformers, feature-extraction, sentence-similarity, labse, bert]"]
   if languages:
     front.append("language: [" + ", ".join(languages) + "]")
-  lines = [*front, "---", "", f"# LaBSE, {size:,} tokens", "",
-           "LaBSE (Language-agnostic BERT Sentence Embedding) with only the tokens " +
+  title = (f"LaBSE, {size:,} tokens" if is_labse else
+           f"A LaBSE-format encoder (hidden {architecture.get('hidden')}, {architecture.get('layers')} layers), "
+           f"{size:,} tokens")
+  lines = [*front, "---", "", f"# {title}", "",
+           ("LaBSE (Language-agnostic BERT Sentence Embedding)" if is_labse else
+            f"{original[0].upper()}{original[1:]}, in LaBSE's format (not LaBSE itself),") + " with only the tokens " +
            (f"that {', '.join(languages)} use" if languages else "of the vocab it was exported with") +
-           ": a sentence whose tokens are all kept gets exactly LaBSE's embedding, from a model "
-           f"{parameters['smaller']['model'] / parameters['original']['model']:.1%} of LaBSE's size. Written by "
-           "smaller-LaBSE's exporter from the TensorFlow original, with LaBSE's tanh GELU and a tokenizer that "
-           "reproduces LaBSE's preprocess model token for token.", "",
+           f": a sentence whose tokens are all kept gets exactly the original's embedding, from a model "
+           f"{parameters['smaller']['model'] / parameters['original']['model']:.1%} of the original's size. Written "
+           "by smaller-LaBSE's exporter from the TensorFlow original, with LaBSE's tanh GELU and a tokenizer that "
+           "reproduces the original preprocess model token for token.", "",
            "## Size", "", parameter_table(parameters), "", "## How it was made", "",
            f"- Original: encoder `{report['inputs']['encoder']}`, preprocess `{report['inputs']['preprocess']}`.",
            f"- Vocab: `{vocab_source}`" + (f", selected by smaller-LaBSE's pipeline: {selection['rule_text']}." if selection

@@ -259,11 +259,11 @@ def from_dbname(dbname: str, source: str = "") -> Language:
   return language
 
 
-def main(argv: list[str] | None = None) -> None:
-  """`python -m pipelines.languages [NAMES]`: the table, or `--wikis NAMES`: the wiki codes, for scripts."""
-  import argparse
+def main(argv: list[str] | None = None, prog: str | None = None) -> None:
+  """`smaller-labse languages [NAMES]`: the table, or `--wikis NAMES`: the wiki codes, for scripts."""
   import sys
-  parser = argparse.ArgumentParser(prog="python -m pipelines.languages", description=main.__doc__)
+  from pipelines import cli
+  parser = cli.ArgumentParser(prog=prog or cli.prog("pipelines.languages"), description=main.__doc__)
   parser.add_argument("names", nargs="*", help="languages, separated by commas or spaces ('labse': all 109)")
   parser.add_argument("--wikis", action="store_true",
                       help="print the Wikipedia codes of the named languages that have a Wikipedia, one a line")

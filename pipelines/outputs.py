@@ -96,6 +96,17 @@ def exists(path: str) -> bool:
   return _filesystems().exists(path)
 
 
+def holds_files(folder: str) -> bool:
+  """Whether `folder` (local or gs://) holds any file; a missing or empty folder does not."""
+  if "://" not in folder:
+    import os
+    if os.path.isfile(folder):
+      return True
+    return os.path.isdir(folder) and any(files for _, _, files in os.walk(folder))
+  found = _filesystems().match([join(folder, "**")], limits=[1])
+  return bool(found and found[0].metadata_list)
+
+
 def read_counts(run_dir: str) -> tuple[list[str], dict[str, LanguageCounts]]:
   """(original vocab, counts by language) of a finished run; stats as stats.json has them."""
   vocab_path = join(run_dir, "original_vocab.txt")

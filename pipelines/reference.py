@@ -51,6 +51,9 @@ def find_vocab_asset(model_dir: str) -> str:
   return os.path.join(assets, vocabs[0])
 
 
+logger = logging.getLogger(__name__)
+
+
 class PreprocessModel:
   """A LaBSE-style preprocess SavedModel's `tokenize`: strings -> ragged [batch, words, pieces] ids."""
 
@@ -132,7 +135,7 @@ def check_agreement(fast: LabseTokenizer, token_ids: Callable[[Sequence[str]], l
     if got != want:
       raise TokenizerMismatchError(f"the fast tokenizer disagrees with the original on {text!r}: {got} != {want}; "
                                    "the original does not tokenize like tf_text's BertTokenizer")
-  logging.info("Fast tokenizer agrees with the original on %d sample texts.", len(texts))
+  logger.debug("Fast tokenizer agrees with the original on %d sample texts.", len(texts))
 
 
 def original_tokenizer_spec(original_preprocess: str | None = None, vocab_file: str | None = None,

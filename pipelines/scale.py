@@ -6,13 +6,12 @@ The job's cost follows the compressed bytes of the chosen wikis' multistream dum
 decompressed, parsed and counted once. This reads each wiki's `dumpstatus.json` from the dump site
 (the sizes Wikimedia publishes for the dump files), sums its multistream dump files, and turns the
 total into XML to read, vCPU-hours, wall time and a cost with the figures measured for the 15
-languages (README, "Scale"): bz2 expands about 4.5x, the whole job reads 7.0 MB of XML per
+languages (docs/scale.md): bz2 expands about 4.5x, the whole job reads 7.0 MB of XML per
 CPU-second, a Dataflow vCPU-hour with its memory costs about $0.07.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -20,7 +19,7 @@ import urllib.error
 import urllib.request
 from typing import Sequence
 
-from pipelines import languages
+from pipelines import cli, languages
 
 EXPANSION = 4.5  # XML bytes per bz2 byte of Wikimedia's bzip2 -9 dumps (they expand 4-5x).
 XML_MB_PER_CPU_SECOND = 7.0  # benchmarks/pipeline_throughput.py: the whole Beam job, one process.
@@ -58,16 +57,16 @@ def estimate(total_bytes: int, workers: int, vcpus_per_worker: int = 4) -> dict[
           "wall_minutes": wall_minutes, "billed_vcpu_hours": billed, "cost_usd": billed * COST_PER_VCPU_HOUR}
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-  parser = argparse.ArgumentParser(prog="python -m pipelines.scale", description=__doc__.split("\n\n")[0])
+def main(argv: Sequence[str] | None = None, prog: str | None = None) -> None:
+  parser = cli.ArgumentParser(prog=prog or cli.prog("pipelines.scale"), description=__doc__.split("\n\n")[0])
   parser.add_argument("--date", required=True, help="dump date, YYYYMMDD")
-  parser.add_argument("--languages", default=",".join(languages.DEFAULT_LANGUAGES),
-                      help="languages, separated by commas ('labse' for all 109); default: the seed's 16 wikis")
+  cli.add_languages_argument(parser, "the wikis to plan for (default: the seed's 16)")
   parser.add_argument("--workers", type=int, default=32, help="n2-standard-4 workers (default 32)")
   parser.add_argument("--mirror", default="https://dumps.wikimedia.org", help="dump site or mirror")
   args = parser.parse_args(argv)
   try:
-    chosen = [languages.BY_CODE[code] for code in languages.resolve_codes(args.languages)]
+    chosen = [languages.BY_CODE[code]
+              for code in languages.resolve_codes(args.languages or languages.DEFAULT_LANGUAGES)]
   except languages.UnknownLanguageError as error:
     parser.exit(2, f"{parser.prog}: error: {error}\n")
   rows, total = [], 0
@@ -88,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> None:
   print(f"\n{len(rows)} wikis, {figures['bz2_gb']:.1f} GB of bz2 -> about {figures['xml_gb']:.0f} GB of XML, "
         f"{figures['vcpu_hours']:.1f} vCPU-hours of work, {figures['wall_minutes']:.0f} min on {args.workers} "
         f"n2-standard-4 workers ({figures['billed_vcpu_hours']:.0f} vCPU-hours billed), about "
-        f"${figures['cost_usd']:.2f} plus disk and shuffle (README, \"Scale\")")
+        f"${figures['cost_usd']:.2f} plus disk and shuffle (docs/scale.md)")
 
 
 if __name__ == "__main__":

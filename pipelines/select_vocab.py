@@ -25,7 +25,7 @@ from typing import Sequence
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
-from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
 from pipelines import cli, languages, outputs, sampling, selection, sources, transforms
 from pipelines.tokenizer import TokenizerSpec
@@ -46,10 +46,8 @@ class SelectVocabOptions(PipelineOptions):
                         help="the original preprocess SavedModel: TF-Hub handle, URL or directory")
     parser.add_argument("--vocab_file", help="the original vocab, instead of --original_preprocess")
     parser.add_argument("--lower_case", action="store_true", help="with --vocab_file: the model is uncased")
-    parser.add_argument("--languages", default=None,
-                        help="languages to keep, separated by commas (any code or alias; 'labse' for all of "
-                             "LaBSE's 109); default: the 15 of the original smaller-LaBSE "
-                             "(en fr es de zh ar zh_classical it ja ko nl pl pt th tr ru)")
+    cli.add_languages_argument(parser, "languages to keep (default: the 15 of the original smaller-LaBSE: "
+                                       "en fr es de zh ar zh_classical it ja ko nl pl pt th tr ru)")
     parser.add_argument("--max_lines_per_language", type=int, default=None,
                         help="count only the first N lines of each language, in input order (files as "
                              "given, then byte offset): the original used 1,000,000 (--preset original)")
@@ -65,7 +63,8 @@ class SelectVocabOptions(PipelineOptions):
     parser.add_argument("--fail_on_bad_shard", action="store_true",
                         help="stop at a corrupt shard or unreadable dump instead of skipping, counting and logging it")
     # Not `required`: Beam parses every options class when running any pipeline; checked in configure().
-    parser.add_argument("--output", help="output directory, local or gs:// (required)")
+    cli.add_output_arguments(parser, "output directory, local or gs:// (required)", required=False)
+    cli.add_verbose_argument(parser)
     selection.add_rule_arguments(parser)
 
 
@@ -202,6 +201,11 @@ def configure(argv: Sequence[str]) -> tuple[PipelineOptions, RunConfig]:
     raise ValueError("nothing to read: give --dumps and/or --text_files")
   if not args.output:
     raise ValueError("--output is required: the directory for counts, statistics and the vocab")
+  cli.check_output(args.output, args.overwrite)
+  if options.view_as(StandardOptions).runner is None:
+    # Beam's DirectRunner first downloads Prism, a binary, and falls back to this in-process runner (which
+    # honours --direct_num_workers and --direct_running_mode) when it cannot: offline, a failed download.
+    options.view_as(StandardOptions).runner = "FnApiRunner"
   dumps, text_files, chosen, skipped = resolve_inputs(args.dumps, args.text_files, args.languages or None,
                                                       args.fail_on_bad_shard)
   from pipelines.reference import original_tokenizer_spec  # TensorFlow, on the launcher only.
@@ -218,7 +222,7 @@ def run(argv: Sequence[str]) -> dict:
 
 
 def run_configured(options: PipelineOptions, config: RunConfig) -> dict:
-  logger.info("Languages: %s; %d dumps, %d text files; vocab from %s (%s)", ", ".join(config.languages),
+  logger.info("Counting %s: %d dumps, %d text files, with the vocab of %s (%s)", " ".join(config.languages),
               len(config.dumps), len(config.text_files), config.tokenizer.source,
               "uncased" if config.tokenizer.lower_case else "cased")
   with beam.Pipeline(options=options) as pipeline:
@@ -241,26 +245,26 @@ def worker_input_error(error: BaseException) -> str | None:
   return found[-1] if found else None
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-  logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-  logging.getLogger("apache_beam.runners.direct.direct_runner").addFilter(FallbackNotice())
+def main(argv: Sequence[str] | None = None, prog: str | None = None) -> None:
   argv = list(sys.argv[1:] if argv is None else argv)
-  parser = cli.ArgumentParser(prog="python -m pipelines.select_vocab", description=__doc__,
+  parser = cli.ArgumentParser(prog=prog or cli.prog("pipelines.select_vocab"), description=__doc__,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
   SelectVocabOptions._add_argparse_args(parser)
   if not argv or "-h" in argv or "--help" in argv:
     parser.print_help()
     return
-  parser.parse_known_args(argv)  # This job's options: a bad value is one line here; Beam's own options pass on.
+  known, _ = parser.parse_known_args(argv)  # This job's options: a bad one is one line here; Beam's pass on.
+  cli.configure_logging(known.verbose)
+  logging.getLogger("apache_beam.runners.direct.direct_runner").addFilter(FallbackNotice())
   try:
     options, config = configure(argv)
   except (ValueError, OSError) as error:  # The user's: a bad value, a missing file, an unknown language.
     parser.error(str(error))
   try:
     run_configured(options, config)
-  except selection.SelectionError as error:  # The counts are written; rerun pipelines.selection on them.
-    parser.error(f"{error} (the counts are in {config.output}: rerun `python -m pipelines.selection --counts` "
-                "on them with other rules)")
+  except selection.SelectionError as error:  # The counts are written; rerun the selection on them.
+    parser.error(f"{error} (the counts are written: select again from them with other rules, "
+                 f"smaller-labse select --counts {config.output} --output DIR)")
   except Exception as error:  # noqa: BLE001  A worker's error reaches here wrapped in the runner's own.
     reason = worker_input_error(error)
     if reason is None:
@@ -268,6 +272,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"{parser.prog}: the job stopped: {reason}", file=sys.stderr)
     sys.exit(1)
   print(outputs.read_bytes(outputs.join(config.output, "selection.md")).decode("utf-8"))
+  cli.wrote(["counts/", "samples/", "stats.json", "vocab.txt", "selection.{json,md}"]
+            + (["text/"] if config.dump_text else []), config.output)
 
 
 if __name__ == "__main__":

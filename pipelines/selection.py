@@ -1,6 +1,6 @@
 """Vocab selection: which of the original tokens the smaller model keeps.
 
-    python -m pipelines.selection --counts RUN_DIR [--output DIR] [--languages en,fr,...]
+    smaller-labse select --counts RUN_DIR --output DIR [--languages en,fr,...]   (or python -m pipelines.selection)
         [--min_lines_per_million X [--fill_to N] | --max_vocab N | --target_preservation P]
         [--sample_text LANG=PATH ...]
         [--min_count N] [--min_line_fraction F] [--coverage C] [--preset original]
@@ -46,7 +46,7 @@ text a user fine-tunes on: its Polish has few first- and second-person verbs, it
 endings, and these are exactly the rarer language-specific tokens. Weighting the line share by
 specificity ** 0.4 keeps them at the cost of shared ones, and beat the published vocab on both
 Tatoeba and FLORES, in total and in the worst language, where one threshold on frequency or count
-alone did not (README).
+alone did not (docs/selection.md).
 
 Every bracketed special token of the original vocab keeps its original id (the preprocess graph
 has the ids of [PAD], [UNK], [CLS], [SEP], [MASK] baked in); the other kept tokens follow in
@@ -155,6 +155,10 @@ class SelectionRule:
   def default(cls) -> "SelectionRule":
     """The published vocab's bar in every language: on the seed's 16 wikis, exactly its 173,347 tokens."""
     return cls(min_lines_per_million=PUBLISHED_BAR_LINES_PER_MILLION, fill_to=PUBLISHED_VOCAB_SIZE)
+
+  def is_default(self) -> bool:
+    """Whether this is the default's bar and fill (whatever its --specificity and --budget_by)."""
+    return dataclasses.replace(self, specificity=SPECIFICITY_EXPONENT, budget_by=None) == SelectionRule.default()
 
   @classmethod
   def original(cls) -> "SelectionRule":
@@ -427,7 +431,7 @@ def select(counts: Mapping[str, LanguageCounts], original_vocab: Sequence[str], 
       before = int(union.sum())
       threshold = _spend(plans, samples, union, rule.fill_to, budget_source) or threshold
       filled = int(union.sum()) > before
-      if filled:
+      if filled and not rule.is_default():  # The default's fill is its design: said in the report, not warned.
         warnings.append(f"the bar kept {before:,} tokens; filled to {int(union.sum()):,} "
                         f"(--fill_to {rule.fill_to:,}) by " + ("sample preservation" if budget_source == "samples"
                                                                else "the same score"))
@@ -685,19 +689,22 @@ def read_run(run_dir: str, languages_: Sequence[str] | None = None, only_counted
   return vocab, counts, outputs.read_samples(run_dir, vocab, counts)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-  logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-  parser = cli.ArgumentParser(prog="python -m pipelines.selection", description=__doc__.split("\n\n")[0])
-  parser.add_argument("--counts", required=True, help="output directory of a pipelines.select_vocab run")
-  parser.add_argument("--output", help="where to write vocab.txt and selection.*; default: --counts")
-  parser.add_argument("--languages", help="the run's languages to select for, separated by commas ('labse': every "
-                                          "one of LaBSE's the run counted); default: all it counted")
+def main(argv: Sequence[str] | None = None, prog: str | None = None) -> None:
+  parser = cli.ArgumentParser(prog=prog or cli.prog("pipelines.selection"), description=__doc__.split("\n\n")[0])
+  parser.add_argument("--counts", required=True, help="the output folder of a vocabulary pipeline run")
+  cli.add_output_arguments(parser, "where to write vocab.txt and selection.{json,md} (the run's own folder "
+                                   "with --overwrite replaces its selection)")
+  cli.add_languages_argument(parser, "the run's languages to select for (default: every one it counted; 'labse': "
+                                     "those of LaBSE's it counted)")
   parser.add_argument("--sample_text", action="append", default=[], metavar="LANG=PATH",
                       help="your own text, one sentence a line, as LANG's sample instead of the run's (repeatable)")
+  cli.add_verbose_argument(parser)
   add_rule_arguments(parser)
   args = parser.parse_args(argv)
+  cli.configure_logging(args.verbose)
   from pipelines import corpus, languages as language_codes
   try:
+    cli.check_output(args.output, args.overwrite)
     rule = rule_from_arguments(args)
     requested = language_codes.resolve_codes(args.languages) if args.languages else None
     vocab, counts, samples = read_run(args.counts, requested,
@@ -712,8 +719,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     selection = select(counts, vocab, rule, samples)
   except (OSError, ValueError) as error:  # SelectionError, VocabError, an unknown language, a missing file.
     parser.exit(2, f"{parser.prog}: error: {error}\n")
-  write_selection(selection, args.output or args.counts)
+  write_selection(selection, args.output)
   print(selection_markdown(selection))
+  cli.wrote(["vocab.txt", "selection.{json,md}"], args.output)
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ def plan_shards(numbered_dump: tuple[int, sources.DumpInfo], streams_per_shard: 
   number, dump = numbered_dump
   shards = sources.plan_dump_shards(dump, number, streams_per_shard)
   Metrics.counter(METRICS_NAMESPACE, f"{dump.language}/shards_planned").inc(len(shards))
-  logger.info("%s: %d shards", dump.path, len(shards))
+  logger.debug("%s: %d shards", dump.path, len(shards))
   return shards
 
 

@@ -330,7 +330,7 @@ def test_bad_rule_values_are_one_line_usage_errors(arguments, message, tmp_path,
                                                      encoding="utf-8")
   (tmp_path / "stats.json").write_text(json.dumps({"languages": {c: n.stats for c, n in TWO_LANGUAGES.items()}}))
   with pytest.raises(SystemExit) as exit_:
-    selection.main(["--counts", str(tmp_path), *arguments])
+    selection.main(["--counts", str(tmp_path), "--output", str(tmp_path / "selected"), *arguments])
   assert exit_.value.code == 2
   error = capsys.readouterr().err.strip().splitlines()
   assert message in error[-1] and len(error) == 1, error

@@ -64,7 +64,7 @@ def test_tatoeba_files_of_different_lengths_empty_or_unknown_language_are_errors
   with pytest.raises(UnknownLanguageError, match="'xyz'"):
     tatoeba.read_pair(str(tmp_path), "xyz")
   with pytest.raises(SystemExit) as exit_:
-    tatoeba.main(["--data", str(tmp_path), "--model", "a=x,y", "--languages", "xyz", "--output", str(tmp_path)])
+    tatoeba.main(["--data", str(tmp_path), "--model", "a=x,y", "--languages", "xyz", "--output", str(tmp_path / "out")])
   assert exit_.value.code == 2 and "unknown language 'xyz'" in capsys.readouterr().err
   (tmp_path / "tatoeba.ita-eng.ita").write_bytes(b"caf\xe9\n")
   (tmp_path / "tatoeba.ita-eng.eng").write_bytes(b"cafe\n")

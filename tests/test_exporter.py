@@ -255,3 +255,20 @@ def test_a_crash_in_the_middle_leaves_no_partial_model(own_original, sample_voca
   assert os.listdir(tmp_path) == (["smaller"] if existing else [])
   if existing:
     assert os.listdir(output) == ["export_report.json"]
+
+
+def test_the_default_check_covers_the_languages_the_vocab_was_selected_for(tmp_path, caplog):
+  import json
+  from exporter import export
+  bundled = export.read_check_sentences()
+  from pipelines import languages
+  # Two sentences in every LaBSE language FLORES-200 or Tatoeba has (all but Corsican, Hawaiian and Hmong).
+  assert set(languages.LABSE_LANGUAGES) - set(bundled) == {"co", "haw", "hmn"}
+  assert all(len(sentences) == 2 and all(sentences) for sentences in bundled.values())
+  vocab = tmp_path / "vocab.txt"
+  vocab.write_text("[UNK]\n", encoding="utf-8")
+  assert export.default_check_texts(str(vocab)) == export.BUILT_IN_TEXTS  # Not from a run: the built-in ten.
+  (tmp_path / "selection.json").write_text(json.dumps({"languages": {"sw": {}, "ka": {}, "hmn": {}}}))
+  texts = export.default_check_texts(str(vocab))
+  assert texts == {"sw": bundled["sw"], "ka": bundled["ka"]}
+  assert "No check sentences bundled for hmn" in caplog.text

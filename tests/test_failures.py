@@ -166,7 +166,8 @@ def test_a_requested_language_with_no_text_at_the_end_is_an_error(sample_spec, t
     run_pipeline(make_config(sample_spec, tmp_path / "out", dumps=[english, str(path)]))
   assert not os.path.exists(tmp_path / "out" / "vocab.txt")
   # The counts are kept; told to leave French out, selection makes the English vocab.
-  selection.main(["--counts", str(tmp_path / "out"), "--languages", "en"])
+  selection.main(["--counts", str(tmp_path / "out"), "--languages", "en", "--output", str(tmp_path / "out"),
+                  "--overwrite"])
   assert os.path.exists(tmp_path / "out" / "vocab.txt")
 
 

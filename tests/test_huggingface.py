@@ -205,7 +205,7 @@ def test_sentence_transformers_embeddings_are_the_tf_models_normalised_pooled_ou
   want = encoder(preprocess(tf.constant(texts)), training=False)["pooled_output"].numpy()
   want /= np.linalg.norm(want, axis=1, keepdims=True)
   got = model.encode(texts, batch_size=64)
-  assert np.abs(got - want).max() <= 1e-4  # Std-0.5 random weights: float32 rounding amplified (see the README).
+  assert np.abs(got - want).max() <= 1e-4  # Std-0.5 random weights: float32 rounding amplified (see docs/pytorch.md).
 
 
 def test_other_size_hf_export_matches_tf_within_bert_scale_rounding(own_export):

@@ -213,9 +213,9 @@ def test_selection_rerun_from_counts_alone_gives_the_same_vocab(samples_run, tmp
   _, output = samples_run
   selection.main(["--counts", str(output), "--output", str(tmp_path)])
   assert (tmp_path / "vocab.txt").read_bytes() == (output / "vocab.txt").read_bytes()
-  selection.main(["--counts", str(output), "--output", str(tmp_path), "--coverage", "0.9"])
+  selection.main(["--counts", str(output), "--output", str(tmp_path), "--coverage", "0.9", "--overwrite"])
   assert len((tmp_path / "vocab.txt").read_bytes()) < len((output / "vocab.txt").read_bytes())
-  selection.main(["--counts", str(output), "--output", str(tmp_path), "--max_vocab", "600"])
+  selection.main(["--counts", str(output), "--output", str(tmp_path), "--max_vocab", "600", "--overwrite"])
   report = json.loads((tmp_path / "selection.json").read_text())
   assert report["vocab_size"] == 600 and report["estimate"] == "samples"  # The run's own samples chose.
   assert all(0 < info["sample_preserved"] < 1 for info in report["languages"].values())
