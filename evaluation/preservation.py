@@ -32,7 +32,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from evaluation import tatoeba
-from pipelines import cli, corpus, languages, outputs, selection
+from pipelines import cli, corpus, languages, outputs, parameters, selection
 from pipelines.counting import LanguageCounts
 from pipelines.sampling import Sample
 from pipelines.tokenizer import TokenizerSpec
@@ -138,7 +138,7 @@ def curve(counts: Mapping[str, LanguageCounts], original_vocab: Sequence[str], t
     percent = {language: 100.0 * preserved[language] / len(texts[language]) for language in preserved}
     percent["all"] = 100.0 * sum(preserved.values()) / max(sum(len(texts[language]) for language in preserved), 1)
     points.append({"budget": budget, "vocab_size": len(chosen.vocab),
-                   "parameters": selection.labse_parameters(len(chosen.vocab))["model"],
+                   "parameters": parameters.labse_parameters(len(chosen.vocab))["model"],
                    "coverage": min(info["coverage"] for info in chosen.per_language.values()),
                    "preserved_percent": percent})
   return points

@@ -80,7 +80,7 @@ class EncoderCheckpoint:
     import tensorflow as tf
     from tensorflow.core.protobuf import trackable_object_graph_pb2
 
-    from exporter.bert import canonical_name
+    from exporter.config import canonical_name
     self.prefix = os.path.join(model_dir, "variables", "variables")
     try:
       reader = tf.train.load_checkpoint(self.prefix)

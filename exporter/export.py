@@ -32,7 +32,7 @@ from exporter import numerics, saved_config
 from pipelines import cli, models
 from pipelines.progress import Progress
 from pipelines.tfstartup import import_tensorflow
-from pipelines.selection import labse_parameters, parameter_table
+from pipelines.parameters import labse_parameters, parameter_table
 from pipelines.vocab import (REQUIRED_SPECIAL_TOKENS, VocabError, format_vocab, is_special_token, parse_vocab,
                              read_vocab)
 
@@ -85,7 +85,9 @@ def default_check_texts(vocab: str) -> dict[str, list[str]]:
   if missing:
     logger.warning("No check sentences bundled for %s: the check covers the vocab's other languages (give --texts "
                    "LANG=FILE to check them too)", ", ".join(missing))
-  texts = {language: bundled[language] for language in chosen if language in bundled}
+  # The bundled sentences, and the built-in ones of the same languages (short, everyday words).
+  texts = {language: bundled[language] + BUILT_IN_TEXTS.get(language, []) for language in chosen
+           if language in bundled}
   return texts or BUILT_IN_TEXTS
 
 
@@ -281,6 +283,10 @@ def expected_outputs(originals: Originals, kept_ids: np.ndarray, texts: dict[str
     languages[language] = Expected(sentences, preserved, word_ids, np.zeros((0, 0), np.float32))
   reference = Reference(languages, [], [], [], [], np.zeros((0, 0), np.float32))
   kept_sentences = reference.kept_sentences()
+  if not kept_sentences:  # A check on no sentence would prove nothing.
+    raise InputError(f"none of the {sum(len(s) for s in texts.values())} check sentences ({', '.join(texts)}) keeps "
+                     "all its tokens in this vocab, so the export cannot show the smaller model equal to the "
+                     "original; give --texts LANG=FILE with sentences in the vocab's languages")
   reference.plan = original.plan(kept_sentences, VERIFY_BATCH_SIZE)
   with Progress(len(kept_sentences), "original on the check's sentences", logger) as progress:
     with numerics.exact_arithmetic():

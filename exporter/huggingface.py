@@ -31,7 +31,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from exporter.bert import LAYER_NORM_EPSILON, EncoderConfig
+from exporter.config import LAYER_NORM_EPSILON, EncoderConfig
 from exporter.hf_libraries import HF_LIBRARIES, INSTALL_HINT, missing_libraries, weights_loaded_quietly  # noqa: F401
 from pipelines.tokenizer import MAX_BYTES_PER_WORD, SUFFIX_INDICATOR, CharClasses
 from pipelines.vocab import REQUIRED_SPECIAL_TOKENS, UNK
@@ -346,7 +346,7 @@ def _selection_info(vocab_source: str) -> dict | None:
 def model_card(vocab_source: str, report: Mapping) -> str:
   """README.md for the folder: what the model is, its size, how it was made, the equivalence measured
   when it was written, and how to use it from each library."""
-  from pipelines.selection import parameter_table
+  from pipelines.parameters import parameter_table
   selection = _selection_info(vocab_source)
   languages = sorted(selection["languages"]) if selection else []
   parameters = report["parameters"]

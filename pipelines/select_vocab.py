@@ -24,10 +24,9 @@ from typing import Sequence
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.metrics import Metrics
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
-from pipelines import cli, languages, outputs, sampling, selection, sources, transforms
+from pipelines import cli, languages, outputs, selection, sources, transforms
 from pipelines.tokenizer import TokenizerSpec
 
 logger = logging.getLogger(__name__)
@@ -51,12 +50,12 @@ class SelectVocabOptions(PipelineOptions):
     parser.add_argument("--max_lines_per_language", type=int, default=None,
                         help="count only the first N lines of each language, in input order (files as "
                              "given, then byte offset): the original used 1,000,000 (--preset original)")
-    parser.add_argument("--sample_lines", type=int, default=sampling.DEFAULT_SAMPLE_LINES,
+    parser.add_argument("--sample_lines", type=int, default=transforms.CountingSettings.sample_lines,
                         help="lines per language kept as the sentence sample selection measures vocabs on "
                              "(chosen by a hash of their text; default %(default)s, 0 for none)")
-    parser.add_argument("--min_chars", type=int, default=6,
+    parser.add_argument("--min_chars", type=int, default=transforms.CountingSettings.min_chars,
                         help="keep lines of at least this many characters (default 6: 'more than 5')")
-    parser.add_argument("--streams_per_shard", type=int, default=200,
+    parser.add_argument("--streams_per_shard", type=int, default=DEFAULT_STREAMS_PER_SHARD,
                         help="bz2 streams (100 pages each) per shard of a multistream dump")
     parser.add_argument("--dump_text", type=int, default=0, metavar="N",
                         help="also write the first N extracted lines of each language to OUTPUT/text/")
@@ -68,22 +67,24 @@ class SelectVocabOptions(PipelineOptions):
     selection.add_rule_arguments(parser)
 
 
-@dataclasses.dataclass(frozen=True)
+DEFAULT_STREAMS_PER_SHARD = 200  # 20,000 pages, about 20 MB of bz2: shards that spread evenly over workers.
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class RunConfig:
   """What the pipeline reads and how, resolved on the launcher before the job starts."""
   dumps: tuple[sources.DumpInfo, ...]
   text_files: tuple[tuple[str, str], ...]  # (language, path)
   languages: tuple[str, ...]
   skipped_inputs: tuple[dict, ...]
-  tokenizer: TokenizerSpec
+  counting: transforms.CountingSettings  # The tokenizer, and how lines are read, kept and sampled.
   rule: selection.SelectionRule
   output: str
-  max_lines_per_language: int | None = None
-  min_chars: int = 6
-  streams_per_shard: int = 200
-  dump_text: int = 0
-  fail_on_bad_shard: bool = False
-  sample_lines: int = sampling.DEFAULT_SAMPLE_LINES
+  streams_per_shard: int = DEFAULT_STREAMS_PER_SHARD
+
+  @property
+  def tokenizer(self) -> TokenizerSpec:
+    return self.counting.tokenizer
 
 
 def _match(pattern: str, what: str) -> list[str]:
@@ -155,8 +156,8 @@ def run_report(config: RunConfig) -> dict:
                          "lower_case": config.tokenizer.lower_case},
       "inputs": {"dumps": [info.path for info in config.dumps], "text_files": [path for _, path in config.text_files]},
       "skipped_inputs": list(config.skipped_inputs),
-      "max_lines_per_language": config.max_lines_per_language,
-      "min_chars": config.min_chars,
+      "max_lines_per_language": config.counting.max_lines_per_language,
+      "min_chars": config.counting.min_chars,
   }
 
 
@@ -170,10 +171,8 @@ def select_from_run(output: str, rule: selection.SelectionRule) -> selection.Sel
 
 def build(pipeline: beam.Pipeline, config: RunConfig):
   """Adds the whole job to `pipeline`."""
-  settings = transforms.CountingSettings(config.tokenizer, config.min_chars, config.max_lines_per_language,
-                                         config.fail_on_bad_shard, config.dump_text, config.sample_lines)
   return pipeline | "CountVocabulary" >> transforms.CountVocabulary(
-      config.dumps, config.text_files, config.languages, config.streams_per_shard, settings, config.output,
+      config.dumps, config.text_files, config.languages, config.streams_per_shard, config.counting, config.output,
       run_report(config))
 
 
@@ -210,9 +209,11 @@ def configure(argv: Sequence[str]) -> tuple[PipelineOptions, RunConfig]:
                                                       args.fail_on_bad_shard)
   from pipelines.reference import original_tokenizer_spec  # TensorFlow, on the launcher only.
   tokenizer = original_tokenizer_spec(args.original_preprocess, args.vocab_file, args.lower_case)
-  config = RunConfig(dumps, text_files, chosen, skipped, tokenizer, rule, args.output,
-                     args.max_lines_per_language, args.min_chars, args.streams_per_shard, args.dump_text,
-                     args.fail_on_bad_shard, args.sample_lines)
+  counting = transforms.CountingSettings(
+      tokenizer=tokenizer, min_chars=args.min_chars, max_lines_per_language=args.max_lines_per_language,
+      fail_on_bad_shard=args.fail_on_bad_shard, dump_text=args.dump_text, sample_lines=args.sample_lines)
+  config = RunConfig(dumps=dumps, text_files=text_files, languages=chosen, skipped_inputs=skipped, counting=counting,
+                     rule=rule, output=args.output, streams_per_shard=args.streams_per_shard)
   return options, config
 
 
@@ -273,7 +274,7 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> None:
     sys.exit(1)
   print(outputs.read_bytes(outputs.join(config.output, "selection.md")).decode("utf-8"))
   cli.wrote(["counts/", "samples/", "stats.json", "vocab.txt", "selection.{json,md}"]
-            + (["text/"] if config.dump_text else []), config.output)
+            + (["text/"] if config.counting.dump_text else []), config.output)
 
 
 if __name__ == "__main__":

@@ -183,11 +183,11 @@ class MergeCounts(beam.CombineFn):
     return accumulator
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class CountingSettings:
-  """How shards are read and counted."""
+  """How shards are read and counted: the job's settings, whose defaults are the command line's."""
   tokenizer: TokenizerSpec
-  min_chars: int = 6
+  min_chars: int = 6  # Lines of more than 5 characters, as the original smaller-LaBSE.
   max_lines_per_language: int | None = None
   fail_on_bad_shard: bool = False
   dump_text: int = 0

@@ -59,10 +59,16 @@ def real_text_files() -> dict[str, list[str]]:
 
 def make_config(spec, output, dumps=(), text_files=(), languages=None, **settings):
   """The pipeline's RunConfig for these inputs, resolved as the command line does."""
-  from pipelines import select_vocab, selection
+  import dataclasses
+
+  from pipelines import select_vocab, selection, transforms
   found_dumps, found_text, chosen, skipped = select_vocab.resolve_inputs(dumps, text_files, languages)
-  return select_vocab.RunConfig(found_dumps, found_text, chosen, skipped, spec,
-                                settings.pop("rule", selection.SelectionRule.default()), str(output), **settings)
+  counting_fields = {field.name for field in dataclasses.fields(transforms.CountingSettings)}
+  counting = transforms.CountingSettings(tokenizer=spec, **{k: v for k, v in settings.items() if k in counting_fields})
+  return select_vocab.RunConfig(
+      dumps=found_dumps, text_files=found_text, languages=chosen, skipped_inputs=skipped, counting=counting,
+      rule=settings.get("rule", selection.SelectionRule.default()), output=str(output),
+      **{k: v for k, v in settings.items() if k not in counting_fields and k != "rule"})
 
 
 def run_pipeline(config, *beam_args, metrics: bool = False):

@@ -174,7 +174,7 @@ def test_the_one_command_runs_each_tool_under_its_own_name():
   assert wrong.returncode == 2 and wrong.stderr.strip() == (
       "smaller-labse: error: unknown command 'selct'; one of vocab, select, export, eval, preservation, languages, scale")
   mistake = run("select", "--counts", "nowhere", "--output", "x", "--coverage", "2")
-  assert mistake.returncode == 2 and mistake.stderr.startswith("smaller-labse select: error: argument --coverage"), mistake.stderr
+  assert mistake.returncode == 2 and mistake.stderr.startswith("smaller-labse select: error: --coverage must be in (0, 1]"), mistake.stderr
   assert run("languages", "fr,ja").stdout.count("\n") >= 4
 
 

@@ -5,7 +5,8 @@ import random
 import numpy as np
 import pytest
 
-from pipelines import counting, outputs, sampling, selection, tokenizer
+from pipelines import counting, outputs, parameters, sampling, selection, tokenizer
+from pipelines.selection import plans
 from pipelines.sampling import Sample
 from pipelines.vocab import LABSE_SPECIAL_TOKENS
 
@@ -268,7 +269,7 @@ def test_rules_that_change_nothing_are_named():
 
 def test_curve_of_the_sample_is_the_share_each_prefix_preserves():
   xx = TWO_LANGUAGES["xx"]
-  plan = selection._LanguagePlan(xx, selection.token_scores({"xx": xx})["xx"], np.ones(len(VOCAB), bool),
+  plan = plans.LanguagePlan(xx, selection.token_scores({"xx": xx})["xx"], np.ones(len(VOCAB), bool),
                                  np.arange(len(VOCAB)) < 104)
   sizes, preserved = selection.preservation_curve(SAMPLES["xx"], plan)
   assert sizes.tolist() == [0, 1, 2, 3] and preserved.tolist() == [0, 3, 4, 5]
@@ -337,8 +338,8 @@ def test_bad_rule_values_are_one_line_usage_errors(arguments, message, tmp_path,
 
 
 def test_parameter_counts_match_the_original_readme():
-  labse = selection.labse_parameters(501_153)
+  labse = parameters.labse_parameters(501_153)
   assert labse["word_embedding"] == 384_885_504
   assert round(labse["transformer"] / 1e6, 1) == 85.1
   assert round(labse["model"] / 1e6, 1) == 470.9
-  assert round(selection.labse_parameters(173_347)["model"] / 1e6, 1) == 219.2
+  assert round(parameters.labse_parameters(173_347)["model"] / 1e6, 1) == 219.2

@@ -271,4 +271,6 @@ def test_the_default_check_covers_the_languages_the_vocab_was_selected_for(tmp_p
   (tmp_path / "selection.json").write_text(json.dumps({"languages": {"sw": {}, "ka": {}, "hmn": {}}}))
   texts = export.default_check_texts(str(vocab))
   assert texts == {"sw": bundled["sw"], "ka": bundled["ka"]}
+  (tmp_path / "selection.json").write_text(json.dumps({"languages": {"fr": {}}}))
+  assert export.default_check_texts(str(vocab)) == {"fr": bundled["fr"] + export.BUILT_IN_TEXTS["fr"]}
   assert "No check sentences bundled for hmn" in caplog.text

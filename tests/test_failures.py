@@ -228,12 +228,12 @@ def test_bundles_that_fail_once_and_are_retried_count_as_a_clean_run(sample_spec
   shards = [shard for number, dump in enumerate(config.dumps)
             for shard in transforms.plan_shards((number, dump), 1)]
   monkeypatch.setattr(transforms, "BATCH_LINES", 2)  # Several batches per shard, so a failure is mid-shard.
-  do_fn = transforms.CountShardTokens(sample_spec, config.min_chars, False, 0, config.sample_lines)
+  do_fn = transforms.CountShardTokens(sample_spec, config.counting.min_chars, False, 0, config.counting.sample_lines)
   do_fn.setup()
   real_tokenizer = do_fn._tokenizer
   combine = transforms.MergeCounts()
   accumulators = collections.defaultdict(combine.create_accumulator)
-  smallest = transforms.SmallestLines(config.sample_lines)
+  smallest = transforms.SmallestLines(config.counting.sample_lines)
   samples = collections.defaultdict(smallest.create_accumulator)
   attempts, failed = 0, set()
   for shard in shards:

@@ -84,8 +84,8 @@ def test_weights_are_named_and_shaped_as_transformers_bert_model():
   import torch
   import transformers
 
-  from exporter import bert, huggingface
-  config = bert.EncoderConfig(vocab_size=300, hidden=24, layers=2, heads=3, intermediate=40, max_positions=32)
+  from exporter import config as encoder_config, huggingface
+  config = encoder_config.EncoderConfig(vocab_size=300, hidden=24, layers=2, heads=3, intermediate=40, max_positions=32)
   model = transformers.BertModel(transformers.BertConfig(**{k: v for k, v in huggingface.bert_config(config, 0).items()
                                                             if k not in ("architectures", "model_type")}))
   want = {name: tuple(tensor.shape) for name, tensor in model.state_dict().items()}
@@ -297,13 +297,13 @@ def test_hf_export_without_the_libraries_says_what_to_install(tmp_path, monkeypa
 WRITE_WITHOUT_TORCH = """
 import sys
 import numpy as np
-from exporter import bert, huggingface
+from exporter import config as encoder_config, huggingface
 from pipelines.tokenizer import CharClasses
 from pipelines.vocab import LABSE_SPECIAL_TOKENS
 vocab = [*LABSE_SPECIAL_TOKENS, "le", "phare", "##s", "é", "!"]
-config = bert.EncoderConfig(len(vocab), hidden=12, layers=2, heads=3, intermediate=20, max_positions=16)
+config = encoder_config.EncoderConfig(len(vocab), hidden=12, layers=2, heads=3, intermediate=20, max_positions=16)
 rng = np.random.default_rng(1)
-weights = {name: rng.normal(size=shape).astype(np.float32) for name, shape in bert.weight_shapes(config).items()}
+weights = {name: rng.normal(size=shape).astype(np.float32) for name, shape in encoder_config.weight_shapes(config).items()}
 np.savez(sys.argv[2], **{name.replace("/", "|"): value for name, value in weights.items()})
 huggingface.write(sys.argv[1], vocab, CharClasses(((32, 32),), ((33, 33),)), 16, weights, config)
 assert "torch" not in sys.modules, "writing the folder imported torch"

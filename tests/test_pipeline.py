@@ -295,7 +295,7 @@ def test_count_tokens_transform_counts_each_shard(sample_spec):
   tokenizer = sample_spec.build()
   expected = LanguageCounts.empty(tokenizer.vocab_size)
   expected.add_lines(tokenizer, dump_lines(EN_SAMPLE))
-  settings = transforms.CountingSettings(sample_spec, dump_text=2, sample_lines=3)
+  settings = transforms.CountingSettings(tokenizer=sample_spec, dump_text=2, sample_lines=3)
   with test_pipeline.TestPipeline(runner="FnApiRunner") as pipeline:
     counted = pipeline | beam.Create(shards) | transforms.CountTokens(settings)
     summed = (counted.counts
@@ -386,7 +386,7 @@ def test_a_glob_matching_nothing_is_an_error(sample_spec, tmp_path):
 @pytest.mark.parametrize("arguments, message", [
     (["--sample_lines", "-1"], "--sample_lines must be 0 or more"),
     (["--languages", "xx"], "unknown language 'xx'"),
-    (["--coverage", "1.5"], "--coverage: must be in (0, 1]"),
+    (["--coverage", "1.5"], "--coverage must be in (0, 1], got 1.5"),
 ])
 def test_bad_command_lines_are_one_line_errors(arguments, message, tmp_path, capsys):
   text = tmp_path / "en.txt"

@@ -26,7 +26,7 @@ def pooled_spread(encoder_dir, preprocess_dir, sentences, training, calls=CALLS)
 
 @pytest.mark.shared
 def test_dropout_rates_are_read_from_the_fixtures_saved_config():
-  from exporter.bert import Dropout
+  from exporter.config import Dropout
   from exporter.saved_config import read_dropout
   assert read_dropout(os.path.join(shared_path(FIXTURE), "encoder")) == Dropout(hidden=0.1, attention=0.1, inner=0.0)
 
@@ -38,7 +38,7 @@ def test_dropout_rates_are_read_from_a_saved_model_with_its_keras_metadata_in_th
   from tensorflow.core.protobuf import saved_model_pb2
   from tensorflow.python.keras.protobuf import saved_metadata_pb2
 
-  from exporter.bert import Dropout
+  from exporter.config import Dropout
   from exporter.saved_config import read_dropout
   encoder = tmp_path / "encoder"
   shutil.copytree(os.path.join(shared_path(FIXTURE), "encoder"), encoder)
@@ -89,7 +89,7 @@ def test_exported_fixture_trains_with_the_originals_dropout(fixture_export):
 def test_other_size_export_keeps_its_originals_rates_and_spread(own_original, own_export):
   import tensorflow as tf
 
-  from exporter.bert import Dropout
+  from exporter.config import Dropout
   from exporter.saved_config import read_dropout
   root, _ = own_original
   output, report, _ = own_export
