@@ -35,7 +35,7 @@ def main(argv: list[str]) -> None:
 
   from evaluation import preservation, tatoeba
   from exporter import export
-  from pipelines import select_vocab
+  from pipelines import markdown, outputs, select_vocab, selection
   from samples import parallel
   original = os.path.join(HERE, "runs", "demo-original")
   vocab_path = os.path.join(original, "vocab.txt")
@@ -49,39 +49,42 @@ def main(argv: list[str]) -> None:
   encoder, preprocess = os.path.join(original, "encoder"), os.path.join(original, "preprocess")
 
   banner("1. Vocabulary pipeline on the bundled sample dumps")
-  stats = select_vocab.run([
+  run = select_vocab.run([
       "--dumps", SAMPLE_DUMPS, "--original_preprocess", preprocess, "--output", args.output,
       "--streams_per_shard", "1", "--dump_text", "5", "--overwrite"])
-  print("| language | pages | redirects | lines | words | tokens | [UNK] | shards read | shards skipped |")
-  print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-  for language, s in stats["languages"].items():
-    print(f"| {language} | {s['pages']} | {s['redirects']} | {s['lines']} | {s['words']:,} | {s['tokens']:,} | "
-          f"{s['unk_tokens']} | {s['shards_read']} | {s['shards_skipped']} |")
-  with open(os.path.join(args.output, "selection.md"), encoding="utf-8") as handle:
-    print("\n" + handle.read())
+  print(markdown.table(["language", "pages", "redirects", "lines", "words", "tokens", "[UNK]", "shards read",
+                        "shards skipped"],
+                       [[language, s["pages"], s["redirects"], s["lines"], s["words"], s["tokens"], s["unk_tokens"],
+                         s["shards_read"], s["shards_skipped"]] for language, s in run.stats["languages"].items()]))
+  print("\n" + selection.selection_markdown(run.selection))
 
   banner("2. Export of the smaller encoder + preprocess, and the same model for PyTorch (hf/)")
   smaller = os.path.join(args.output, "smaller")
   sample_tatoeba = parallel.write_tatoeba_layout(os.path.join(args.output, "tatoeba_sample"))
-  texts = {}
-  for code in tatoeba.available_languages(sample_tatoeba):
-    pair = tatoeba.read_pair(sample_tatoeba, code)
-    texts[pair.language] = pair.xx
-    texts.setdefault("en", []).extend(pair.en)
-  export.export(encoder, preprocess, os.path.join(args.output, "vocab.txt"), smaller, texts=texts, overwrite=True,
-                hf=True)
-  with open(os.path.join(smaller, "export_report.md"), encoding="utf-8") as handle:
-    print(handle.read())
+  pairs = [tatoeba.read_pair(sample_tatoeba, code) for code in tatoeba.available_languages(sample_tatoeba)]
+  texts = {pair.language: pair.xx for pair in pairs} | {"en": [s for pair in pairs for s in pair.en]}
+  vocab = os.path.join(args.output, outputs.VOCAB)
+  exported = export.export(encoder, preprocess, vocab, smaller, texts=texts, overwrite=True, hf=True)
+  print(exported.markdown)
 
   banner("3. Tatoeba retrieval on the bundled parallel sample")
-  tatoeba.main(["--data", sample_tatoeba, "--output", os.path.join(args.output, "tatoeba"),
-                "--model", f"original={encoder},{preprocess}",
-                "--model", f"smaller={os.path.join(smaller, 'encoder')},{os.path.join(smaller, 'preprocess')}",
-                "--overwrite"])
+  retrieval = tatoeba.evaluate_models([("original", encoder, preprocess),
+                                       ("smaller", os.path.join(smaller, "encoder"), os.path.join(smaller, "preprocess"))],
+                                      pairs, data=sample_tatoeba)
+  retrieval.write(os.path.join(args.output, "tatoeba"))
+  print(retrieval.markdown)
 
   banner("4. Tokenization preservation and the size/coverage curve")
-  preservation.main(["--counts", args.output, "--vocab", os.path.join(args.output, "vocab.txt"),
-                     "--tatoeba", sample_tatoeba, "--output", os.path.join(args.output, "preservation"), "--overwrite"])
+  run_vocab, counts = outputs.read_counts(args.output)
+  original_tokenizer = outputs.read_tokenizer_spec(args.output, run_vocab).build()  # The run's, as it counted.
+  sentences = preservation.read_texts(sample_tatoeba, [])
+  compared = preservation.compare_vocabs(original_tokenizer, run_vocab, preprocess, {"selected": vocab},
+                                         {"selected": run.selection.vocab}, sentences)
+  drawn = preservation.size_curve(original_tokenizer, run_vocab, counts,
+                                  outputs.read_samples(args.output, run_vocab, counts), sentences)
+  for result in (compared, drawn):
+    result.write(os.path.join(args.output, "preservation"))
+    print(result.markdown)
 
   out, stand_in_dir = os.path.relpath(args.output), os.path.relpath(original)
   print(f"\nOutputs: {stand_in_dir}/ (the stand-in original: encoder/, preprocess/, vocab.txt) and {out}/: "

@@ -23,16 +23,16 @@ splitting ships with the package as a table), or from --original_preprocess, pro
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
-import sys
 from typing import Mapping, Sequence
 
 import numpy as np
 
 from evaluation import tatoeba
-from pipelines import cli, corpus, languages, outputs, parameters, selection
+from pipelines import cli, corpus, languages, markdown, outputs, parameters, selection
 from pipelines.counting import LanguageCounts
 from pipelines.sampling import Sample
 from pipelines.tokenizer import TokenizerSpec
@@ -103,12 +103,10 @@ def with_totals(per_language: Mapping[str, Mapping[str, int]]) -> dict[str, dict
 
 
 def preservation_markdown(rows: Mapping[str, Mapping], vocab: str, original: str) -> str:
-  lines = [f"Tokenization preserved by `{vocab}` against `{original}`:", "",
-           "| language | sentences | unchanged | changed | unchanged % | new [UNK] |",
-           "| --- | ---: | ---: | ---: | ---: | ---: |"]
-  lines += [f"| {language} | {r['sentences']:,} | {r['unchanged']:,} | {r['changed']:,} | {r['unchanged_percent']:.2f} "
-            f"| {r['new_unk']:,} |" for language, r in rows.items()]
-  return "\n".join(lines) + "\n"
+  return "\n".join([f"Tokenization preserved by `{vocab}` against `{original}`:", "", markdown.table(
+      ["language", "sentences", "unchanged", "changed", "unchanged %", "new [UNK]"],
+      [[language, r["sentences"], r["unchanged"], r["changed"], f"{r['unchanged_percent']:.2f}", r["new_unk"]]
+       for language, r in rows.items()])]) + "\n"
 
 
 def default_budgets(counts: Mapping[str, LanguageCounts], original_vocab: Sequence[str], points: int) -> list[int]:
@@ -139,18 +137,17 @@ def curve(counts: Mapping[str, LanguageCounts], original_vocab: Sequence[str], t
     percent["all"] = 100.0 * sum(preserved.values()) / max(sum(len(texts[language]) for language in preserved), 1)
     points.append({"budget": budget, "vocab_size": len(chosen.vocab),
                    "parameters": parameters.labse_parameters(len(chosen.vocab))["model"],
-                   "coverage": min(info["coverage"] for info in chosen.per_language.values()),
+                   "coverage": min(info.coverage for info in chosen.per_language.values()),
                    "preserved_percent": percent})
   return points
 
 
 def curve_markdown(points: Sequence[Mapping]) -> str:
   languages_ = list(points[0]["preserved_percent"]) if points else []
-  lines = ["| budget | vocab size | parameters at LaBSE's size | lowest coverage | " + " | ".join(languages_) + " |",
-           "| ---: | ---: | ---: | ---: | " + " | ".join("---:" for _ in languages_) + " |"]
-  for p in points:
-    lines.append(f"| {p['budget']:,} | {p['vocab_size']:,} | {p['parameters'] / 1e6:.1f}M | {p['coverage']:.4%} | "
-                 + " | ".join(f"{p['preserved_percent'][language]:.2f}" for language in languages_) + " |")
+  header = ["budget", "vocab size", "parameters at LaBSE's size", "lowest coverage", *languages_]
+  lines = [markdown.table(header, [[p["budget"], p["vocab_size"], f"{p['parameters'] / 1e6:.1f}M", f"{p['coverage']:.4%}",
+                                    *(f"{p['preserved_percent'][language]:.2f}" for language in languages_)]
+                                   for p in points], right=[True] * len(header))]
   lines += ["", "- *Sentences tokenized exactly as by the original (%), per language and in all, for the selection "
             "at each budget (`--max_vocab`).*"]
   capped = [p for p in points if p["vocab_size"] < p["budget"]]
@@ -209,17 +206,13 @@ def comparison_markdown(rows_by_vocab: Mapping[str, Mapping[str, Mapping]], orig
   """Unchanged sentences (%) per language, one column per vocab."""
   names = list(rows_by_vocab)
   languages_ = list(next(iter(rows_by_vocab.values())))
-  lines = [f"Sentences tokenized exactly as by `{original}` (%):", "",
-           "| language | sentences | " + " | ".join(names) + " |",
-           "| --- | ---: | " + " | ".join("---:" for _ in names) + " |"]
-  for language in languages_:
-    first = rows_by_vocab[names[0]][language]
-    cells = [f"{rows_by_vocab[name][language]['unchanged_percent']:.2f}" for name in names]
-    lines.append(f"| {language} | {first['sentences']:,} | " + " | ".join(cells) + " |")
-  worst = {name: min((r["unchanged_percent"], language) for language, r in rows.items() if language != "all")
-           for name, rows in rows_by_vocab.items()}
-  lines.append("| worst | | " + " | ".join(f"{worst[name][0]:.2f} ({worst[name][1]})" for name in names) + " |")
-  return "\n".join(lines) + "\n"
+  rows = [[language, rows_by_vocab[names[0]][language]["sentences"],
+           *(f"{rows_by_vocab[name][language]['unchanged_percent']:.2f}" for name in names)] for language in languages_]
+  worst = {name: min((r["unchanged_percent"], language) for language, r in rows_of.items() if language != "all")
+           for name, rows_of in rows_by_vocab.items()}
+  rows.append(["worst", "", *(f"{worst[name][0]:.2f} ({worst[name][1]})" for name in names)])
+  return "\n".join([f"Sentences tokenized exactly as by `{original}` (%):", "",
+                    markdown.table(["language", "sentences", *names], rows)]) + "\n"
 
 
 def main(argv: Sequence[str] | None = None, prog: str | None = None) -> None:
@@ -241,7 +234,7 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> None:
   cli.configure_logging(args.verbose)
   if not (args.vocab or args.counts):
     parser.error("give --vocab NAME=PATH (preservation of each vocab) and/or --counts (the size/preservation curve)")
-  original_vocab_path = args.original_vocab or (outputs.join(args.counts, "original_vocab.txt") if args.counts else None)
+  original_vocab_path = args.original_vocab or (outputs.join(args.counts, outputs.ORIGINAL_VOCAB) if args.counts else None)
   if not (original_vocab_path or args.original_preprocess):
     parser.error("the original tokenizer is needed: --original_vocab or --original_preprocess")
   try:
@@ -265,40 +258,77 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> None:
   original = spec.build()
   original_name = args.original_preprocess or original_vocab_path
 
+  compared = None
   if vocabs:
-    before = {language: token_strings(original, original_vocab, sentences) for language, sentences in texts.items()}
-    rows_by_vocab = {}
-    for name, new_vocab in new_vocabs.items():
-      new = type(original)(new_vocab, original.split_batch)
-      rows_by_vocab[name] = with_totals({language: tokenization_changes(before[language], new, new_vocab, sentences)
-                                         for language, sentences in texts.items()})
-    markdown = "\n".join(preservation_markdown(rows, name if name == vocabs[name] else f"{name} ({vocabs[name]})",
-                                              original_name) for name, rows in rows_by_vocab.items())
-    if len(vocabs) > 1:
-      markdown += "\n" + comparison_markdown(rows_by_vocab, original_name)
-    outputs.write_text(outputs.join(args.output, "preservation.json"), json.dumps(rows_by_vocab, indent=2) + "\n")
-    outputs.write_text(outputs.join(args.output, "preservation.md"), markdown)
-    print(markdown)
-
+    compared = compare_vocabs(original, original_vocab, original_name, vocabs, new_vocabs, texts)
+    compared.write(args.output)
+    print(compared.markdown)
   if run:
     run_vocab, counts = run
     if run_vocab != original_vocab:
       parser.exit(2, f"{parser.prog}: error: {args.counts} was counted with another vocab than the original "
                      "tokenizer's\n")
-    samples = outputs.read_samples(args.counts, run_vocab, counts)
-    budgets = budgets or default_budgets(counts, original_vocab, DEFAULT_CURVE_POINTS)
-    tokenized = {language: Sample.tokenize(original, sentences, language) for language, sentences in texts.items()}
-    points = curve(counts, original_vocab, tokenized, budgets, samples)
-    if not points:
-      parser.exit(2, f"{parser.prog}: error: no budget could be selected; give larger --budgets\n")
-    markdown = curve_markdown(points)
-    outputs.write_text(outputs.join(args.output, "curve.json"), json.dumps(points, indent=2) + "\n")
-    outputs.write_text(outputs.join(args.output, "curve.md"), markdown)
-    os.makedirs(args.output, exist_ok=True)
-    plot_curve(points, os.path.join(args.output, "curve.png"))
-    print(markdown)
-  cli.wrote(([] if not vocabs else ["preservation.{json,md}"]) + ([] if not run else ["curve.{json,md,png}"]),
+    try:
+      drawn = size_curve(original, original_vocab, counts, outputs.read_samples(args.counts, run_vocab, counts), texts,
+                         budgets)
+    except ValueError as error:
+      parser.exit(2, f"{parser.prog}: error: {error}\n")
+    drawn.write(args.output)
+    print(drawn.markdown)
+  cli.wrote(([] if not compared else ["preservation.{json,md}"]) + ([] if not run else ["curve.{json,md,png}"]),
             args.output)
+
+
+@dataclasses.dataclass(frozen=True)
+class PreservationResult:
+  """Per vocab, per language (and `all`): sentences tokenized exactly as by the original, and the tables."""
+  rows_by_vocab: dict[str, dict[str, dict]]
+  markdown: str
+
+  def write(self, output: str) -> None:
+    outputs.write_text(outputs.join(output, "preservation.json"), json.dumps(self.rows_by_vocab, indent=2) + "\n")
+    outputs.write_text(outputs.join(output, "preservation.md"), self.markdown)
+
+
+def compare_vocabs(original, original_vocab: Sequence[str], original_name: str, paths: Mapping[str, str],
+                   new_vocabs: Mapping[str, Sequence[str]], texts: Mapping[str, Sequence[str]]) -> PreservationResult:
+  """How each smaller vocab (by name; `paths` says where it came from) tokenizes `texts` against the original."""
+  before = {language: token_strings(original, original_vocab, sentences) for language, sentences in texts.items()}
+  rows_by_vocab = {}
+  for name, new_vocab in new_vocabs.items():
+    new = type(original)(new_vocab, original.split_batch)
+    rows_by_vocab[name] = with_totals({language: tokenization_changes(before[language], new, new_vocab, sentences)
+                                       for language, sentences in texts.items()})
+  markdown = "\n".join(preservation_markdown(rows, name if name == paths[name] else f"{name} ({paths[name]})",
+                                            original_name) for name, rows in rows_by_vocab.items())
+  if len(new_vocabs) > 1:
+    markdown += "\n" + comparison_markdown(rows_by_vocab, original_name)
+  return PreservationResult(rows_by_vocab, markdown)
+
+
+@dataclasses.dataclass(frozen=True)
+class CurveResult:
+  """The size/preservation curve: one point per budget, its table, and its plot when written."""
+  points: list[dict]
+  markdown: str
+
+  def write(self, output: str) -> None:
+    outputs.write_text(outputs.join(output, "curve.json"), json.dumps(self.points, indent=2) + "\n")
+    outputs.write_text(outputs.join(output, "curve.md"), self.markdown)
+    os.makedirs(output, exist_ok=True)
+    plot_curve(self.points, os.path.join(output, "curve.png"))
+
+
+def size_curve(original, original_vocab: Sequence[str], counts: Mapping[str, LanguageCounts],
+               samples: Mapping[str, Sample], texts: Mapping[str, Sequence[str]],
+               budgets: Sequence[int] | None = None) -> CurveResult:
+  """The selection at each budget (default: evenly spaced up to every token seen) and what it preserves."""
+  budgets = budgets or default_budgets(counts, original_vocab, DEFAULT_CURVE_POINTS)
+  tokenized = {language: Sample.tokenize(original, sentences, language) for language, sentences in texts.items()}
+  points = curve(counts, original_vocab, tokenized, budgets, samples)
+  if not points:
+    raise ValueError("no budget could be selected; give larger --budgets")
+  return CurveResult(points, curve_markdown(points))
 
 
 if __name__ == "__main__":

@@ -369,36 +369,72 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> None:
   except (TatoebaError, languages.UnknownLanguageError, cli.OutputExistsError) as error:
     parser.exit(2, f"{parser.prog}: error: {error}\n")
 
+  try:
+    result = evaluate_models(specs, pairs, TatoebaSettings(
+        batch_size=args.batch_size, device=args.device, dtype=args.dtype, mixed_precision=args.mixed_precision,
+        graph_rewrites=args.graph_rewrites), data=args.data)
+  except (models.ModelSourceError, OSError, TatoebaError) as error:  # A handle or folder that is not a model.
+    parser.exit(2, f"{parser.prog}: error: {error}\n")
+  result.write(args.output)
+  print(result.markdown)
+  cli.wrote(["results.{json,md}"], args.output)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TatoebaSettings:
+  """How the models run: batch size (None: each model's default for its device), PyTorch device and type,
+  TensorFlow's mixed precision and graph rewrites."""
+  batch_size: int | None = None
+  device: str = "auto"
+  dtype: str = "float32"
+  mixed_precision: bool = False
+  graph_rewrites: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class TatoebaResult:
+  """The Tatoeba job's results: results.json (`report`) and results.md (`markdown`)."""
+  report: dict
+  markdown: str
+
+  @property
+  def accuracy(self) -> dict:
+    """By model, direction and language (with the average), in %."""
+    return self.report["accuracy"]
+
+  def write(self, output: str) -> None:
+    outputs.write_text(outputs.join(output, "results.json"),
+                       json.dumps(self.report, indent=2, ensure_ascii=False) + "\n")
+    outputs.write_text(outputs.join(output, "results.md"), self.markdown)
+
+
+def evaluate_models(specs: Sequence[tuple], pairs: Sequence[Pair], settings: TatoebaSettings = TatoebaSettings(),
+                    data: str = "") -> TatoebaResult:
+  """Loads each model (`parse_model`'s specs: TensorFlow pairs or sentence-transformers folders), retrieves
+  on every pair, and compares each model with the first."""
   numerics = contextlib.nullcontext()
   if any(len(spec) == 3 for spec in specs):  # TensorFlow only when a TensorFlow model is named.
     tf = import_tensorflow()
     from exporter import numerics as tf_numerics
-    if args.mixed_precision:
+    if settings.mixed_precision:
       if tf.config.list_physical_devices("GPU"):
         tf.config.optimizer.set_experimental_options({"auto_mixed_precision": True})
       else:
         logger.warning("--mixed_precision applies on a GPU only; running in float32")
-    if not args.graph_rewrites:
+    if not settings.graph_rewrites:
       numerics = tf_numerics.exact_arithmetic()
   with numerics:
-    try:
-      loaded = [Model(*spec) if len(spec) == 3 else SentenceTransformerModel(*spec, device=args.device, dtype=args.dtype)
-                for spec in specs]
-    except (models.ModelSourceError, OSError, TatoebaError) as error:  # A handle or folder that is not a model.
-      parser.exit(2, f"{parser.prog}: error: {error}\n")
+    loaded = [Model(*spec) if len(spec) == 3 else
+              SentenceTransformerModel(*spec, device=settings.device, dtype=settings.dtype) for spec in specs]
     for model in loaded:
       logger.info("%s: %s", model.name, ", ".join(f"{key} {value}" for key, value in model.describe().items()))
-    evaluated = evaluate(loaded, pairs, args.batch_size)
+    evaluated = evaluate(loaded, pairs, settings.batch_size)
   differences = deltas(evaluated["accuracy"])
-  markdown = results_markdown(evaluated["accuracy"], differences, evaluated["pairs"])
   report = {"models": {m.name: m.describe() for m in loaded},
             "accuracy": evaluated["accuracy"], "deltas": differences, "pairs": evaluated["pairs"],
-            "sentences_per_second": evaluated["sentences_per_second"], "batch_size": args.batch_size,
-            "mixed_precision": args.mixed_precision, "graph_rewrites": args.graph_rewrites, "data": args.data}
-  outputs.write_text(outputs.join(args.output, "results.json"), json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-  outputs.write_text(outputs.join(args.output, "results.md"), markdown)
-  print(markdown)
-  cli.wrote(["results.{json,md}"], args.output)
+            "sentences_per_second": evaluated["sentences_per_second"], "batch_size": settings.batch_size,
+            "mixed_precision": settings.mixed_precision, "graph_rewrites": settings.graph_rewrites, "data": data}
+  return TatoebaResult(report, results_markdown(evaluated["accuracy"], differences, evaluated["pairs"]))
 
 
 if __name__ == "__main__":

@@ -37,6 +37,11 @@ class EncoderConfig:
   type_vocab_size: int = 2
   dropout: Dropout = Dropout()
 
+  def layer_sizes(self) -> dict[str, int]:
+    """The sizes parameter counts depend on (`pipelines.parameters.labse_parameters`' arguments)."""
+    return {"hidden": self.hidden, "layers": self.layers, "intermediate": self.intermediate,
+            "positions": self.max_positions, "token_types": self.type_vocab_size}
+
   @classmethod
   def from_weights(cls, shapes: dict[str, tuple[int, ...]], dropout: Dropout = Dropout()) -> "EncoderConfig":
     """The configuration of an encoder whose weight shapes (by LaBSE name) are `shapes`."""

@@ -16,6 +16,7 @@ ids and embeddings); write the report; rename into place. Nothing is left at OUT
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import json
@@ -29,6 +30,7 @@ from typing import Sequence
 import numpy as np
 
 from exporter import numerics, saved_config
+from exporter.config import EncoderConfig
 from pipelines import cli, models
 from pipelines.progress import Progress
 from pipelines.tfstartup import import_tensorflow
@@ -76,10 +78,10 @@ def default_check_texts(vocab: str) -> dict[str, list[str]]:
   """Sentences of the languages the vocab was selected for (its run's selection.json, beside it), or the
   built-in ten when it has none."""
   from pipelines import outputs
-  report = outputs.join(os.path.dirname(vocab), "selection.json") if os.path.dirname(vocab) else "selection.json"
-  if not outputs.exists(report):
+  report = outputs.read_selection_beside(vocab)
+  if report is None:
     return BUILT_IN_TEXTS
-  chosen = list(json.loads(outputs.read_bytes(report))["languages"])
+  chosen = list(report["languages"])
   bundled = read_check_sentences()
   missing = [language for language in chosen if language not in bundled]
   if missing:
@@ -420,83 +422,103 @@ def report(originals: Originals, vocab_source: str, new_size: int, rebuild: dict
   return data, "\n".join(lines)
 
 
+@dataclasses.dataclass(frozen=True)
+class ExportResult:
+  """What an export wrote, and its report: export_report.json (`report`) and export_report.md (`markdown`)."""
+  output: str
+  report: dict
+  markdown: str
+
+
 def export(encoder: str, preprocess: str, vocab: str, output: str, *, seq_length: int | None = None,
-           texts: dict[str, list[str]] | None = None, overwrite: bool = False, hf: bool = False) -> dict:
-  """Writes OUTPUT/encoder and OUTPUT/preprocess (and with `hf`, OUTPUT/hf for PyTorch); returns the report."""
+           texts: dict[str, list[str]] | None = None, overwrite: bool = False, hf: bool = False) -> ExportResult:
+  """Writes OUTPUT/encoder and OUTPUT/preprocess (and with `hf`, OUTPUT/hf for PyTorch), proven equal to the
+  original on `texts` (default: `default_check_texts`); nothing is left at OUTPUT if any check fails."""
   output = os.path.abspath(output)
-  if os.path.exists(output) and not overwrite:
-    raise InputError(f"--output {output} exists; pass --overwrite to replace it")
-  if hf:
-    from exporter import huggingface
-    missing = huggingface.missing_libraries()
-    if missing:
-      raise InputError(f"--hf needs {', '.join(missing)}: {huggingface.INSTALL_HINT}")
+  _check_output_and_libraries(output, overwrite, hf)
   new_vocab = read_vocab(vocab)  # A missing or malformed vocab is said before the originals load (seconds).
   texts = texts or default_check_texts(vocab)
   originals = Originals(encoder, preprocess)
   logger.info("Loaded the originals: %d tokens, seq_length %d, dropout %s", len(originals.vocab), originals.seq_length,
               originals.dropout)
+  _check_exportable(originals, encoder, hf)
+  kept_ids = check_vocab(new_vocab, originals.vocab, vocab)
+  proven = _prove_and_release_original(originals, kept_ids, texts, hf)
+  seq_length = seq_length or originals.seq_length
+  with _staged(output) as staging:
+    _write_models(staging, originals, proven, new_vocab, kept_ids, seq_length, hf)
+    results = verify(staging, kept_ids, proven.expected)
+    logger.info("The TensorFlow pair checked: %s", _summary(results, "matched"))
+    hf_results = verify_huggingface(staging, proven.expected) if hf else None
+    if hf:
+      logger.info("The Hugging Face folder checked: %s", _summary(hf_results, "embeddings_equal"))
+    data, markdown = report(originals, vocab, len(new_vocab), proven.rebuild, results, proven.config.layer_sizes(),
+                            hf_results)
+    _write_report(staging, vocab, data, markdown, hf)
+  return ExportResult(output, data, markdown)
+
+
+def _check_output_and_libraries(output: str, overwrite: bool, hf: bool) -> None:
+  if os.path.exists(output) and not overwrite:
+    raise InputError(f"--output {output} exists; pass --overwrite to replace it")
+  if hf:
+    from exporter import hf_libraries
+    missing = hf_libraries.missing_libraries()
+    if missing:
+      raise InputError(f"--hf needs {', '.join(missing)}: {hf_libraries.INSTALL_HINT}")
+
+
+def _check_exportable(originals: Originals, encoder: str, hf: bool) -> None:
+  """What the Hugging Face side cannot reproduce exactly is refused before any work."""
   if hf and originals.lower_case:
     raise InputError(f"{encoder}: --hf supports cased models such as LaBSE; this one lower-cases, and tf_text's "
-                      "case folding and accent stripping have no exact equivalent in the tokenizers library")
+                     "case folding and accent stripping have no exact equivalent in the tokenizers library")
   if hf and originals.dropout.inner:
     raise InputError(f"{encoder}: the original applies dropout {originals.dropout.inner} inside the feed-forward "
-                      "layer, which transformers' BertModel has no place for; export without --hf")
-  kept_ids = check_vocab(new_vocab, originals.vocab, vocab)
-  # With the original loaded: prove the rebuild, compute its outputs (and probe its tokenizer for --hf).
+                     "layer, which transformers' BertModel has no place for; export without --hf")
+
+
+@dataclasses.dataclass
+class _Proven:
+  """What the export keeps of the original once it is released."""
+  rebuild: dict  # The rebuild proof's differences.
+  config: EncoderConfig
+  expected: Reference  # The original's outputs on the check's sentences.
+  weight_names: list[str]
+  char_classes: object  # The preprocess model's probed character classes (--hf), else None.
+
+
+def _prove_and_release_original(originals: Originals, kept_ids: np.ndarray, texts: dict[str, list[str]],
+                                hf: bool) -> _Proven:
+  """With the original loaded: prove the rebuild, compute its outputs (and probe its tokenizer for --hf);
+  then release it: the new model is written from the original's checkpoint, the table's kept rows read
+  block by block, so that at LaBSE's size the original and the new model are never in memory together."""
   weights = originals.weights()
   rebuild = prove_rebuild(originals, weights, [s for sentences in texts.values() for s in sentences[:REBUILD_SENTENCES]])
   logger.info("Rebuild proof passed: the project's encoder with the original's weights gives its outputs (largest "
               "difference %.1e)", max(rebuild["exact"].values()))
-  from exporter import bert
-  config = bert.EncoderConfig.from_weights({name: tuple(v.shape) for name, v in weights.items()}, originals.dropout)
-  new_config = dataclasses.replace(config, vocab_size=len(new_vocab))
+  config = EncoderConfig.from_weights({name: tuple(v.shape) for name, v in weights.items()}, originals.dropout)
   expected = expected_outputs(originals, kept_ids, texts)
   logger.info("The original's outputs on %d sentences computed",
               sum(len(e.sentences) for e in expected.languages.values()))
-  # Then release it: the new model is written from the original's checkpoint, the table's kept rows read
-  # block by block, so that at LaBSE's size the original and the new model are never in memory together.
   names = list(weights)
   del weights
   originals.release_encoder()
-  char_classes = probe_char_classes(originals) if hf else None  # The preprocess model's, for the HF tokenizer.
+  char_classes = probe_char_classes(originals) if hf else None
   originals.release_preprocess()
+  return _Proven(rebuild, config, expected, names, char_classes)
+
+
+@contextlib.contextmanager
+def _staged(output: str):
+  """A folder beside `output` to write into; moved into place when the block succeeds (an old `output`
+  stays whole until then), removed when it fails."""
   parent = os.path.dirname(output)
   os.makedirs(parent, exist_ok=True)
   staging = tempfile.mkdtemp(dir=parent, prefix=f".{os.path.basename(output)}.partial-")
   try:
-    vocab_copy = os.path.join(staging, "vocab.txt")  # Becomes both models' asset; removed after saving.
-    with open(vocab_copy, "wb") as handle:
-      handle.write(format_vocab(new_vocab))
-    new_weights = read_new_weights(originals.encoder_dir, names, kept_ids)
-    write_encoder(os.path.join(staging, "encoder"), new_weights, vocab_copy, originals.lower_case, originals.dropout)
-    logger.info("Wrote the encoder (%d tokens)", len(new_vocab))
-    if hf:
-      huggingface.write(os.path.join(staging, "hf"), new_vocab, char_classes, seq_length or originals.seq_length,
-                        new_weights, new_config)
-      logger.info("Wrote the Hugging Face folder")
-    del new_weights
-    gc.collect()
-    import tensorflow as tf
-    from exporter.preprocess import Preprocessor
-    tf.saved_model.save(Preprocessor(vocab_copy, originals.lower_case, seq_length or originals.seq_length, new_vocab),
-                        os.path.join(staging, "preprocess"))
-    os.remove(vocab_copy)
-    results = verify(staging, kept_ids, expected)
-    logger.info("The TensorFlow pair checked: %s", _summary(results, "matched"))
-    hf_results = verify_huggingface(staging, expected) if hf else None
-    if hf:
-      logger.info("The Hugging Face folder checked: %s", _summary(hf_results, "embeddings_equal"))
-    data, markdown = report(originals, vocab, len(new_vocab), rebuild, results,
-                            {"hidden": config.hidden, "layers": config.layers, "intermediate": config.intermediate,
-                             "positions": config.max_positions, "token_types": config.type_vocab_size}, hf_results)
-    if hf:
-      huggingface.write_model_card(os.path.join(staging, "hf"), vocab, data)
-    with open(os.path.join(staging, "export_report.json"), "w") as handle:
-      json.dump(data, handle, indent=2)
-    with open(os.path.join(staging, "export_report.md"), "w") as handle:
-      handle.write(markdown)
-    if os.path.exists(output):  # --overwrite: the old model stays whole until the new one is in place.
+    yield staging
+    if os.path.exists(output):  # --overwrite
       retired = staging + ".replaced"
       os.replace(output, retired)
       os.replace(staging, output)
@@ -506,7 +528,40 @@ def export(encoder: str, preprocess: str, vocab: str, output: str, *, seq_length
   finally:
     if os.path.exists(staging):
       shutil.rmtree(staging)
-  return data
+
+
+def _write_models(staging: str, originals: Originals, proven: _Proven, new_vocab: list[str], kept_ids: np.ndarray,
+                  seq_length: int, hf: bool) -> None:
+  """encoder/ and preprocess/ (and hf/) in `staging`, from the original's checkpoint and the new vocab."""
+  import tensorflow as tf
+
+  from exporter.preprocess import Preprocessor
+  vocab_copy = os.path.join(staging, "vocab.txt")  # Becomes both models' asset; removed after saving.
+  with open(vocab_copy, "wb") as handle:
+    handle.write(format_vocab(new_vocab))
+  new_weights = read_new_weights(originals.encoder_dir, proven.weight_names, kept_ids)
+  write_encoder(os.path.join(staging, "encoder"), new_weights, vocab_copy, originals.lower_case, originals.dropout)
+  logger.info("Wrote the encoder (%d tokens)", len(new_vocab))
+  if hf:
+    from exporter import huggingface
+    huggingface.write(os.path.join(staging, "hf"), new_vocab, proven.char_classes, seq_length, new_weights,
+                      dataclasses.replace(proven.config, vocab_size=len(new_vocab)))
+    logger.info("Wrote the Hugging Face folder")
+  del new_weights
+  gc.collect()
+  tf.saved_model.save(Preprocessor(vocab_copy, originals.lower_case, seq_length, new_vocab),
+                      os.path.join(staging, "preprocess"))
+  os.remove(vocab_copy)
+
+
+def _write_report(staging: str, vocab: str, data: dict, markdown: str, hf: bool) -> None:
+  if hf:
+    from exporter import huggingface
+    huggingface.write_model_card(os.path.join(staging, "hf"), vocab, data)
+  with open(os.path.join(staging, "export_report.json"), "w") as handle:
+    json.dump(data, handle, indent=2)
+  with open(os.path.join(staging, "export_report.md"), "w") as handle:
+    handle.write(markdown)
 
 
 def limit_retained_memory() -> None:
@@ -551,14 +606,13 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> None:
   cli.configure_logging(args.verbose)
   from pipelines import corpus  # Reads through Beam's filesystems; imported only here (see `read_vocab`).
   try:
-    export(args.encoder, args.preprocess, args.vocab, args.output, seq_length=args.seq_length,
-           texts=corpus.read_sentence_files(args.texts) or None, overwrite=args.overwrite, hf=args.hf)
+    result = export(args.encoder, args.preprocess, args.vocab, args.output, seq_length=args.seq_length,
+                    texts=corpus.read_sentence_files(args.texts) or None, overwrite=args.overwrite, hf=args.hf)
   except (InputError, ValueError, OSError) as error:  # The user's: a wrong model, vocab, file or output.
     parser.exit(2, f"{parser.prog}: error: {error}\n")
   except ExportError as error:  # The new model could not be proven equal to the original: nothing written.
     sys.exit(f"{parser.prog}: export failed: {error}")
-  with open(os.path.join(args.output, "export_report.md")) as handle:
-    print(handle.read())
+  print(result.markdown)
   cli.wrote(["encoder/", "preprocess/"] + (["hf/"] if args.hf else []) + ["export_report.{json,md}"], args.output)
 
 

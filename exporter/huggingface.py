@@ -335,12 +335,9 @@ def equivalence_table(results: Mapping[str, Mapping]) -> str:
 # --- Model card ------------------------------------------------------------------------------------
 
 def _selection_info(vocab_source: str) -> dict | None:
-  """The pipeline's selection.json beside the vocab, when the vocab came from a pipeline run."""
+  """The selection.json beside the vocab, when the vocab came from a pipeline run or `smaller-labse select`."""
   from pipelines import outputs
-  try:
-    return json.loads(outputs.read_bytes(outputs.join(os.path.dirname(vocab_source) or ".", "selection.json")))
-  except Exception:  # Not from a pipeline run (or unreadable): the card says less, nothing else changes.
-    return None
+  return outputs.read_selection_beside(vocab_source)
 
 
 def model_card(vocab_source: str, report: Mapping) -> str:

@@ -28,6 +28,13 @@ if TYPE_CHECKING:
   from pipelines.tokenizer import TokenizerSpec
 
 COUNTS_HEADER = "id\tcount\tlines\ttoken\n"
+# The run's files by name (the layout above); every module reads and writes them through these.
+STATS = "stats.json"
+ORIGINAL_VOCAB = "original_vocab.txt"
+TOKENIZER = "tokenizer.json"
+VOCAB = "vocab.txt"
+SELECTION_JSON = "selection.json"
+SELECTION_MD = "selection.md"
 
 
 def _filesystems():
@@ -87,9 +94,9 @@ def parse_counts_tsv(text: str, vocab: Sequence[str], source: str) -> tuple[np.n
 
 def write_run_files(output: str, tokenizer: "TokenizerSpec", stats: Mapping) -> None:
   """The run's own files, after every language's: original_vocab.txt, tokenizer.json, then stats.json."""
-  write_bytes(join(output, "original_vocab.txt"), format_vocab(tokenizer.vocab()))
+  write_bytes(join(output, ORIGINAL_VOCAB), format_vocab(tokenizer.vocab()))
   write_tokenizer_spec(output, tokenizer)
-  write_text(join(output, "stats.json"), json.dumps(stats, indent=2, ensure_ascii=False) + "\n")
+  write_text(join(output, STATS), json.dumps(stats, indent=2, ensure_ascii=False) + "\n")
 
 
 def exists(path: str) -> bool:
@@ -109,11 +116,11 @@ def holds_files(folder: str) -> bool:
 
 def read_counts(run_dir: str) -> tuple[list[str], dict[str, LanguageCounts]]:
   """(original vocab, counts by language) of a finished run; stats as stats.json has them."""
-  vocab_path = join(run_dir, "original_vocab.txt")
+  vocab_path = join(run_dir, ORIGINAL_VOCAB)
   if not exists(vocab_path):
     raise ValueError(f"{run_dir}: not the output of a pipeline run (no original_vocab.txt)")
   vocab = parse_vocab(read_bytes(vocab_path), vocab_path)
-  stats = json.loads(read_bytes(join(run_dir, "stats.json")))
+  stats = json.loads(read_bytes(join(run_dir, STATS)))
   counts = {}
   for language, language_stats in stats["languages"].items():
     path = join(run_dir, "counts", f"{language}.tsv")
@@ -125,7 +132,7 @@ def read_counts(run_dir: str) -> tuple[list[str], dict[str, LanguageCounts]]:
 
 def languages_without_text(run_dir: str) -> list[str]:
   """The languages a run was asked for that gave no text (stats.json's `languages_without_text`)."""
-  return list(json.loads(read_bytes(join(run_dir, "stats.json"))).get("languages_without_text", []))
+  return list(json.loads(read_bytes(join(run_dir, STATS))).get("languages_without_text", []))
 
 
 def read_samples(run_dir: str, vocab: Sequence[str], languages: Iterable[str]) -> dict[str, "Sample"]:
@@ -140,13 +147,24 @@ def read_samples(run_dir: str, vocab: Sequence[str], languages: Iterable[str]) -
 
 
 def write_tokenizer_spec(output: str, spec: "TokenizerSpec") -> None:
-  write_text(join(output, "tokenizer.json"), json.dumps(spec.describe(), indent=1) + "\n")
+  write_text(join(output, TOKENIZER), json.dumps(spec.describe(), indent=1) + "\n")
 
 
 def read_tokenizer_spec(run_dir: str, vocab: Sequence[str]) -> "TokenizerSpec":
   """The run's original tokenizer; for runs without tokenizer.json, tf_text's cased one over its vocab."""
   from pipelines.tokenizer import TokenizerSpec
-  path = join(run_dir, "tokenizer.json")
+  path = join(run_dir, TOKENIZER)
   if exists(path):
     return TokenizerSpec.from_description(vocab, json.loads(read_bytes(path)))
   return TokenizerSpec.tf_text_cased(vocab, f"{join(run_dir, 'original_vocab.txt')} (cased, as tf_text's BertTokenizer)")
+
+
+def read_selection_beside(vocab_path: str) -> dict | None:
+  """The selection.json written with a vocab (a run's or `smaller-labse select`'s), or None when the vocab
+  did not come from one (or it cannot be read: the callers then say less, nothing else changes)."""
+  import os
+  path = join(os.path.dirname(vocab_path) or ".", SELECTION_JSON)
+  try:
+    return json.loads(read_bytes(path)) if exists(path) else None
+  except (OSError, ValueError):
+    return None

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Mapping
 
+from pipelines import markdown
+
 HIDDEN_SIZE = 768  # LaBSE's width.
 
 
@@ -30,9 +32,6 @@ def labse_parameters(vocab_size: int, hidden: int = HIDDEN_SIZE, layers: int = 1
 
 def parameter_table(parameters: Mapping[str, Mapping[str, int]]) -> str:
   """The original README's parameter table, one row per model."""
-  rows = ["| model | #param(transformer) | #param(word embedding) | #param(model) | vocab size |",
-          "| --- | ---: | ---: | ---: | ---: |"]
-  for name, p in parameters.items():
-    rows.append(f"| {name} | {p['transformer'] / 1e6:.1f}M | {p['word_embedding'] / 1e6:.1f}M | "
-                f"{p['model'] / 1e6:.1f}M | {p['vocab_size']:,} |")
-  return "\n".join(rows)
+  return markdown.table(["model", "#param(transformer)", "#param(word embedding)", "#param(model)", "vocab size"],
+                        [[name, f"{p['transformer'] / 1e6:.1f}M", f"{p['word_embedding'] / 1e6:.1f}M",
+                          f"{p['model'] / 1e6:.1f}M", p["vocab_size"]] for name, p in parameters.items()])

@@ -217,19 +217,28 @@ def configure(argv: Sequence[str]) -> tuple[PipelineOptions, RunConfig]:
   return options, config
 
 
-def run(argv: Sequence[str]) -> dict:
-  """Runs the job to completion, then selects the vocab; returns stats.json's content."""
+@dataclasses.dataclass(frozen=True)
+class PipelineResult:
+  """A finished run: where it wrote, stats.json's content, and the vocab selected from its counts."""
+  output: str
+  stats: dict
+  selection: selection.Selection
+
+
+def run(argv: Sequence[str]) -> PipelineResult:
+  """Runs the job to completion, then selects the vocab."""
   return run_configured(*configure(argv))
 
 
-def run_configured(options: PipelineOptions, config: RunConfig) -> dict:
+def run_configured(options: PipelineOptions, config: RunConfig) -> PipelineResult:
   logger.info("Counting %s: %d dumps, %d text files, with the vocab of %s (%s)", " ".join(config.languages),
               len(config.dumps), len(config.text_files), config.tokenizer.source,
               "uncased" if config.tokenizer.lower_case else "cased")
   with beam.Pipeline(options=options) as pipeline:
     build(pipeline, config)
-  select_from_run(config.output, config.rule)
-  return json.loads(outputs.read_bytes(outputs.join(config.output, "stats.json")))
+  chosen = select_from_run(config.output, config.rule)
+  return PipelineResult(config.output, json.loads(outputs.read_bytes(outputs.join(config.output, outputs.STATS))),
+                        chosen)
 
 
 _INPUT_ERROR = re.compile(r"^\s*(?:[\w.]+\.)?(?:IndexMismatchError|ShardError|SourceError|VocabError): (.+?)"
@@ -262,7 +271,7 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> None:
   except (ValueError, OSError) as error:  # The user's: a bad value, a missing file, an unknown language.
     parser.error(str(error))
   try:
-    run_configured(options, config)
+    result = run_configured(options, config)
   except selection.SelectionError as error:  # The counts are written; rerun the selection on them.
     parser.error(f"{error} (the counts are written: select again from them with other rules, "
                  f"smaller-labse select --counts {config.output} --output DIR)")
@@ -272,7 +281,7 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> None:
       raise  # A bug: the whole traceback.
     print(f"{parser.prog}: the job stopped: {reason}", file=sys.stderr)
     sys.exit(1)
-  print(outputs.read_bytes(outputs.join(config.output, "selection.md")).decode("utf-8"))
+  print(selection.selection_markdown(result.selection))
   cli.wrote(["counts/", "samples/", "stats.json", "vocab.txt", "selection.{json,md}"]
             + (["text/"] if config.counting.dump_text else []), config.output)
 

@@ -139,9 +139,9 @@ def fixture_export(fixture_spec, tmp_path_factory):
   run_pipeline(make_config(fixture_spec, run, dumps=[ALL_SAMPLES], text_files=selection_text, streams_per_shard=1))
   texts = corpus.read_sentence_files(files)
   output = tmp_path_factory.mktemp("fixture_export") / "smaller"
-  report = export.export(os.path.join(FIXTURE, "encoder"), os.path.join(FIXTURE, "preprocess"),
+  result = export.export(os.path.join(FIXTURE, "encoder"), os.path.join(FIXTURE, "preprocess"),
                          str(run / "vocab.txt"), str(output), texts=texts, hf=True)
-  return output, report, read_vocab(str(run / "vocab.txt"))
+  return output, result.report, read_vocab(str(run / "vocab.txt"))
 
 
 OWN_DROPOUT = {"hidden": 0.15, "attention": 0.05, "inner": 0.0}  # Not BERT's: the export must read them.
@@ -182,7 +182,7 @@ def own_export(own_original, sample_spec, tmp_path_factory):
   vocab_path.write_text("".join(token + "\n" for token in kept), encoding="utf-8")
   archives = tmp_path_factory.mktemp("archives")
   output = tmp_path_factory.mktemp("export") / "smaller"
-  report = export.export(archive_directory(root / "encoder", archives / "encoder.tar.gz"),
+  result = export.export(archive_directory(root / "encoder", archives / "encoder.tar.gz"),
                          archive_directory(root / "preprocess", archives / "preprocess.tar.gz"),
                          str(vocab_path), str(output), texts={"fr": french, "ja": japanese}, hf=True)
-  return output, report, kept
+  return output, result.report, kept

@@ -204,3 +204,10 @@ def test_the_readme_after_the_demo_is_what_the_demo_prints():
       assert line.split()[0] in (".", "python", "smaller-labse"), line
       if line.startswith("smaller-labse "):
         assert line.split()[1] in {command.name for command in cli.COMMANDS}, line
+
+
+def test_markdown_tables_align_numbers_right_and_group_thousands():
+  from pipelines import markdown
+  assert markdown.table(["language", "lines", "share"], [["en", 11308, "95.41"], ["all", None, ""]]) == (
+      "| language | lines | share |\n| --- | ---: | ---: |\n| en | 11,308 | 95.41 |\n| all | | |")
+  assert markdown.table(["a", "b"], [[True, 1]], right=[False, False]) == "| a | b |\n| --- | --- |\n| True | 1 |"

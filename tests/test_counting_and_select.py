@@ -86,7 +86,7 @@ def test_preset_original_keeps_tokens_in_enough_lines():
   languages = {"xx": language({"a": (90, 50), "b": (200, 49), "c": (50, 50)}, 1_000_000)}
   chosen = selection.select(languages, VOCAB, selection.SelectionRule.original())
   assert chosen.vocab == [*LABSE_SPECIAL_TOKENS, "a", "c"]
-  assert chosen.per_language["xx"]["min_lines"] == 50 and chosen.per_language["xx"]["bound_by"] == "min_line_fraction"
+  assert chosen.per_language["xx"].min_lines == 50 and chosen.per_language["xx"].bound_by == "min_line_fraction"
   assert chosen.estimate == "none" and "budget" not in selection.selection_markdown(chosen)
 
 
@@ -110,7 +110,7 @@ def test_filters_keep_a_token_exactly_at_their_threshold():
   assert selection.select(languages, VOCAB, selection.SelectionRule(min_count=9, **NO_BUDGET)).vocab[104:] == ["a", "c"]
   # 9 lines of 1,000 is exactly 0.009: kept; 8 is not.
   by_lines = selection.select(languages, VOCAB, selection.SelectionRule(min_line_fraction="0.009", **NO_BUDGET))
-  assert by_lines.vocab[104:] == ["a", "c"] and by_lines.per_language["xx"]["min_lines"] == 9
+  assert by_lines.vocab[104:] == ["a", "c"] and by_lines.per_language["xx"].min_lines == 9
 
 
 @pytest.mark.parametrize("budget", [106, 107, 108, 109])  # 104 special tokens, one a language at least.
@@ -129,7 +129,7 @@ def test_min_count_and_coverage():
   at_90 = selection.select(languages, VOCAB, selection.SelectionRule(coverage=0.9, **NO_BUDGET))
   at_91 = selection.select(languages, VOCAB, selection.SelectionRule(coverage=0.91, **NO_BUDGET))
   assert at_90.vocab[104:] == ["a", "b"] and at_91.vocab[104:] == ["a", "b", "c"]
-  assert at_90.per_language["xx"]["coverage"] == pytest.approx(0.9)
+  assert at_90.per_language["xx"].coverage == pytest.approx(0.9)
 
 
 # xx (100 lines): a in 50 lines, b in 30, c in 20; yy (100 lines): ! in 80, ab in 15, c in 5.
@@ -151,8 +151,8 @@ def test_scores_weight_line_share_by_specificity():
   # A budget of three: !, a, then b (0.33, xx's own) before c (0.311, shared); by line share alone, c (0.4).
   chosen = selection.select(languages, VOCAB, selection.SelectionRule(max_vocab=107))
   assert chosen.vocab[104:] == ["a", "b", "!"] and chosen.estimate == "counts"
-  assert chosen.per_language["xx"]["score_threshold"] == pytest.approx(0.33)
-  assert chosen.per_language["xx"]["min_lines_alone"] == 33
+  assert chosen.per_language["xx"].score_threshold == pytest.approx(0.33)
+  assert chosen.per_language["xx"].min_lines_alone == 33
   assert selection.select(languages, VOCAB, selection.SelectionRule(max_vocab=108)).vocab[104:] == ["a", "b", "c", "!"]
 
 
@@ -165,8 +165,8 @@ def test_max_vocab_from_counts_is_one_shared_threshold():
   # Scores: ! 0.8, a 0.5, b 0.3, c 0.2 x (0.2 / 0.25) ** 0.4 = 0.183 (xx), ab 0.15. Three tokens: !, a, b.
   chosen = selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(max_vocab=107))
   assert chosen.vocab[104:] == ["a", "b", "!"] and chosen.estimate == "counts"
-  assert chosen.per_language["yy"]["score_threshold"] == pytest.approx(0.3)
-  assert {info["bound_by"] for info in chosen.per_language.values()} == {"max_vocab"}
+  assert chosen.per_language["yy"].score_threshold == pytest.approx(0.3)
+  assert {info.bound_by for info in chosen.per_language.values()} == {"max_vocab"}
   assert "at least 3e+05 of every million" in selection.selection_markdown(chosen)
   with pytest.raises(selection.SelectionError, match="--max_vocab"):
     selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(max_vocab=105))
@@ -190,8 +190,8 @@ def test_the_bar_keeps_every_token_whose_score_reaches_it_in_some_language():
   assert at == {300_000: ["a", "b", "!"], 300_001: ["a", "!"], 183_000: ["a", "b", "!"], 182_900: ["a", "b", "c", "!"],
                 150_001: ["a", "b", "c", "!"], 150_000: ["a", "b", "c", "!", "ab"]}
   chosen = selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(min_lines_per_million=300_000))
-  assert chosen.estimate == "counts" and chosen.per_language["xx"]["bound_by"] == "min_lines_per_million"
-  assert chosen.per_language["xx"]["min_lines_alone"] == 30  # 300,000 per million of 100 lines.
+  assert chosen.estimate == "counts" and chosen.per_language["xx"].bound_by == "min_lines_per_million"
+  assert chosen.per_language["xx"].min_lines_alone == 30  # 300,000 per million of 100 lines.
 
 
 def test_the_bar_for_one_language_alone_is_its_line_share():
@@ -231,18 +231,18 @@ def test_max_vocab_with_samples_gives_every_language_the_same_share():
   # every language at least 3/5 (a share of 4/5 would need b too).
   two = selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(max_vocab=106), SAMPLES)
   assert two.vocab[104:] == ["a", "!"] and two.estimate == "samples"
-  assert two.per_language["xx"]["sample_preserved"] == pytest.approx(0.6)
-  assert two.per_language["yy"]["sample_preserved"] == 0
+  assert two.per_language["xx"].sample_preserved == pytest.approx(0.6)
+  assert two.per_language["yy"].sample_preserved == 0
   three = selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(max_vocab=107), SAMPLES)
   assert three.vocab[104:] == ["a", "!", "ab"]  # By score alone it would be a, b, !.
-  assert three.per_language["yy"]["sample_preserved"] == 1 and three.per_language["xx"]["sample_preserved"] == 0.6
+  assert three.per_language["yy"].sample_preserved == 1 and three.per_language["xx"].sample_preserved == 0.6
 
 
 def test_budget_by_counts_ignores_the_samples_for_spending_but_measures_them():
   by_counts = selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(max_vocab=107, budget_by="counts"), SAMPLES)
   assert by_counts.vocab == selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(max_vocab=107)).vocab
   assert by_counts.estimate == "counts" and "By counts (--budget_by counts)" in selection.selection_markdown(by_counts)
-  assert by_counts.per_language["yy"]["sample_preserved"] == 0  # a, b, !: yy's sentences all need ab too.
+  assert by_counts.per_language["yy"].sample_preserved == 0  # a, b, !: yy's sentences all need ab too.
   with pytest.raises(selection.SelectionError, match="--budget_by samples measures sentences, and yy has no sample"):
     selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(max_vocab=107, budget_by="samples"),
                      {"xx": SAMPLES["xx"]})
@@ -253,8 +253,8 @@ def test_target_preservation_takes_each_languages_shortest_prefix():
   chosen = selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(target_preservation=0.5, max_vocab=None),
                             SAMPLES)
   assert chosen.vocab[104:] == ["a", "b", "!", "ab"]
-  assert chosen.per_language["xx"]["sample_preserved"] == pytest.approx(0.8)
-  assert chosen.per_language["xx"]["bound_by"] == "target_preservation"
+  assert chosen.per_language["xx"].sample_preserved == pytest.approx(0.8)
+  assert chosen.per_language["xx"].bound_by == "target_preservation"
   with pytest.raises(selection.SelectionError, match="yy has no sample"):
     selection.select(TWO_LANGUAGES, VOCAB, selection.SelectionRule(target_preservation=0.5), {"xx": SAMPLES["xx"]})
 

@@ -288,8 +288,8 @@ def test_a_failing_hf_check_leaves_nothing(own_original, tmp_path, monkeypatch):
 
 
 def test_hf_export_without_the_libraries_says_what_to_install(tmp_path, monkeypatch):
-  from exporter import export, huggingface
-  monkeypatch.setattr(huggingface, "missing_libraries", lambda: ["torch", "sentence_transformers"])
+  from exporter import export, hf_libraries
+  monkeypatch.setattr(hf_libraries, "missing_libraries", lambda: ["torch", "sentence_transformers"])
   with pytest.raises(export.ExportError, match=r"--hf needs torch, sentence_transformers: install the project's hf extra: pip install '\.\[hf\]'"):
     export.export("unused", "unused", "unused", str(tmp_path / "out"), hf=True)
 

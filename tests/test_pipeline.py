@@ -227,7 +227,7 @@ def test_two_processes_count_exactly_as_one(samples_run, sample_vocab, tmp_path)
   _, one_worker_output = samples_run
   stats = select_vocab.run([
       "--dumps", ALL_SAMPLES, "--vocab_file", sample_vocab, "--output", str(tmp_path), "--streams_per_shard", "1",
-      "--runner", "DirectRunner", "--direct_num_workers", "2", "--direct_running_mode", "multi_processing"])
+      "--runner", "DirectRunner", "--direct_num_workers", "2", "--direct_running_mode", "multi_processing"]).stats
   assert counts_files(tmp_path) == counts_files(one_worker_output)
   assert (tmp_path / "vocab.txt").read_bytes() == (one_worker_output / "vocab.txt").read_bytes()
   assert stats["languages"]["en"]["shards_read"] == 5

@@ -59,10 +59,11 @@ from pipelines.selection.report import read_run, selection_markdown, selection_r
 from pipelines.selection.rule import (BUDGET_SOURCES, ORIGINAL_MAX_LINES_PER_LANGUAGE,
                                       ORIGINAL_MIN_LINE_FRACTION, PRESETS, PUBLISHED_BAR_LINES_PER_MILLION,
                                       PUBLISHED_VOCAB_SIZE, SPECIFICITY_EXPONENT, SelectionError, SelectionRule)
-from pipelines.selection.select import Selection, select
+from pipelines.selection.select import LanguageSelection, Selection, SelectionSummary, select
 
 __all__ = [
-    "add_rule_arguments", "BUDGET_SOURCES", "filter_masks", "main", "min_lines_for",
+    "add_rule_arguments", "BUDGET_SOURCES", "LanguageSelection", "SelectionSummary", "filter_masks", "main",
+    "min_lines_for",
     "ORIGINAL_MAX_LINES_PER_LANGUAGE", "ORIGINAL_MIN_LINE_FRACTION", "preservation_curve", "PRESETS",
     "PUBLISHED_BAR_LINES_PER_MILLION", "PUBLISHED_VOCAB_SIZE", "ranking", "read_run", "rule_from_arguments",
     "select", "Selection", "selection_markdown", "selection_report", "SelectionError", "SelectionRule",

@@ -15,8 +15,9 @@ from typing import Sequence
 from pipelines import cli, outputs
 from pipelines.sampling import Sample
 from pipelines.selection.report import read_run, selection_markdown, write_selection
-from pipelines.selection.rule import (BUDGET_SOURCES, ORIGINAL_MIN_LINE_FRACTION, PRESETS, PUBLISHED_BAR_LINES_PER_MILLION,
-                                      PUBLISHED_VOCAB_SIZE, SPECIFICITY_EXPONENT, SelectionError, SelectionRule)
+from pipelines.selection.rule import (BUDGET_SOURCES, ORIGINAL_MIN_LINE_FRACTION, PRESETS,
+                                      PUBLISHED_BAR_LINES_PER_MILLION, PUBLISHED_VOCAB_SIZE, SPECIFICITY_EXPONENT,
+                                      SelectionError, SelectionRule)
 from pipelines.selection.select import select
 
 

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import Sequence
 
-from pipelines import outputs
+from pipelines import markdown, outputs
 from pipelines.parameters import HIDDEN_SIZE, parameter_table
 from pipelines.selection.rule import PUBLISHED_VOCAB_SIZE, SelectionError, SelectionRule
 from pipelines.selection.select import Selection
 
 
 def selection_report(selection: Selection) -> dict:
-  return {
-      "rule": dataclasses.asdict(selection.rule),
-      "rule_text": selection.rule.describe(),
-      "estimate": selection.estimate,
-      "vocab_size": len(selection.vocab),
-      "original_vocab_size": selection.original_vocab_size,
-      "parameters": selection.parameters,
-      "languages": selection.per_language,
-      "warnings": selection.warnings,
-  }
+  return selection.to_json()
 
 
 def selection_markdown(selection: Selection) -> str:
@@ -32,7 +22,7 @@ def selection_markdown(selection: Selection) -> str:
               "counts": "{why}: the budget went to one shared threshold on each token's line share in a language "
                         "weighted by its specificity to that language (specificity ** {exponent}){threshold}.",
               "none": ""}[selection.estimate]
-  threshold = next((info.get("score_threshold") for info in selection.per_language.values()), None)
+  threshold = next((info.score_threshold for info in selection.per_language.values()), None)
   exponent = f"{selection.rule.specificity:g}"
   if selection.rule.min_lines_per_million is not None:
     why = ("The published vocab's bar, the default (on the original smaller-LaBSE's counts it keeps exactly the "
@@ -49,18 +39,17 @@ def selection_markdown(selection: Selection) -> str:
       f"k ** {exponent} times that" if threshold else ""))
   if measured:
     lines += [measured, ""]
-  lines += ["| language | lines | tokens seen | kept for it | coverage of occurrences | sample sentences "
-            "| sample preserved | bound by |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
-  for language, info in sorted(selection.per_language.items()):
-    preserved = "" if info["sample_preserved"] is None else f"{info['sample_preserved']:.2%}"
-    lines.append(f"| {language} | {info['lines']:,} | {info['tokens_seen']:,} | {info['tokens_kept']:,} | "
-                 f"{info['coverage']:.4%} | {info['sample_sentences']:,} | {preserved} | {info['bound_by']} |")
-  samples = [info for info in selection.per_language.values() if info["sample_preserved"] is not None]
+  rows = [[language, info.lines, info.tokens_seen, info.tokens_kept, f"{info.coverage:.4%}", info.sample_sentences,
+           "" if info.sample_preserved is None else f"{info.sample_preserved:.2%}", info.bound_by]
+          for language, info in sorted(selection.per_language.items())]
+  samples = [info for info in selection.per_language.values() if info.sample_preserved is not None]
   if samples:
-    total = sum(info["sample_preserved"] * info["sample_sentences"] for info in samples)
-    lines.append(f"| all | | | | | {sum(i['sample_sentences'] for i in samples):,} | "
-                 f"{total / max(sum(i['sample_sentences'] for i in samples), 1):.2%} | |")
+    sentences = sum(info.sample_sentences for info in samples)
+    preserved = sum(info.sample_preserved * info.sample_sentences for info in samples)
+    rows.append(["all", "", "", "", "", sentences, f"{preserved / max(sentences, 1):.2%}", ""])
+  lines.append(markdown.table(["language", "lines", "tokens seen", "kept for it", "coverage of occurrences",
+                               "sample sentences", "sample preserved", "bound by"], rows,
+                              right=[False, True, True, True, True, True, True, False]))
   if selection.warnings:
     lines += ["", "Warnings:", ""] + [f"- {warning}" for warning in selection.warnings]
   lines += [
@@ -73,9 +62,9 @@ def selection_markdown(selection: Selection) -> str:
 
 
 def write_selection(selection: Selection, output: str) -> None:
-  outputs.write_text(outputs.join(output, "vocab.txt"), "".join(token + "\n" for token in selection.vocab))
-  outputs.write_text(outputs.join(output, "selection.json"), json.dumps(selection_report(selection), indent=2) + "\n")
-  outputs.write_text(outputs.join(output, "selection.md"), selection_markdown(selection))
+  outputs.write_text(outputs.join(output, outputs.VOCAB), "".join(token + "\n" for token in selection.vocab))
+  outputs.write_text(outputs.join(output, outputs.SELECTION_JSON), json.dumps(selection_report(selection), indent=2) + "\n")
+  outputs.write_text(outputs.join(output, outputs.SELECTION_MD), selection_markdown(selection))
 
 
 # Command line.

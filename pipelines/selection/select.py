@@ -20,12 +20,33 @@ from pipelines.vocab import REQUIRED_SPECIAL_TOKENS, is_special_token
 logger = logging.getLogger(__name__)
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LanguageSelection:
+  """What the selection did for one language."""
+  lines: int
+  occurrences: int  # Token occurrences counted.
+  tokens_seen: int  # Distinct tokens seen (special tokens aside).
+  candidates: int  # Tokens that passed the filters.
+  tokens_kept: int  # Of those seen, kept in the vocab (for this language or another).
+  coverage: float  # Share of the occurrences whose token is kept.
+  sample_sentences: int
+  sample_preserved: float | None  # Share of the sample's sentences whose every token is kept.
+  removed_by: dict[str, int]  # Tokens seen that each filter removed.
+  bound_by: str  # What stopped the language's prefix: a budget, the bar, a target, filters or nothing.
+  min_lines: int | None = None  # With --min_line_fraction: lines a token must occur in.
+  score_threshold: float | None = None  # With a budget or bar spent by score: the threshold.
+  min_lines_alone: int | None = None  # Lines a token only this language uses must occur in.
+
+  @classmethod
+  def from_json(cls, data: Mapping) -> "LanguageSelection":
+    return cls(**data)
+
+
 @dataclasses.dataclass
 class Selection:
   vocab: list[str]  # The new vocab, in new id order.
   original_ids: np.ndarray  # original_ids[new_id] = original id.
-  per_language: dict[str, dict]
+  per_language: dict[str, LanguageSelection]
   rule: SelectionRule
   original_vocab_size: int
   estimate: str  # "samples", "counts" or "none": what the budget or target was measured on.
@@ -34,6 +55,29 @@ class Selection:
   @property
   def parameters(self) -> dict[str, dict[str, int]]:
     return {"original": labse_parameters(self.original_vocab_size), "smaller": labse_parameters(len(self.vocab))}
+
+  def to_json(self) -> dict:
+    """selection.json: everything but the vocab itself (vocab.txt)."""
+    return {"rule": dataclasses.asdict(self.rule), "rule_text": self.rule.describe(), "estimate": self.estimate,
+            "vocab_size": len(self.vocab), "original_vocab_size": self.original_vocab_size,
+            "parameters": self.parameters,
+            "languages": {language: dataclasses.asdict(info) for language, info in self.per_language.items()},
+            "warnings": self.warnings}
+
+
+@dataclasses.dataclass(frozen=True)
+class SelectionSummary:
+  """selection.json read back: the selection without its vocab (what the exporter's model card needs)."""
+  rule_text: str
+  vocab_size: int
+  per_language: dict[str, LanguageSelection]
+  warnings: list[str]
+
+  @classmethod
+  def from_json(cls, data: Mapping) -> "SelectionSummary":
+    return cls(data["rule_text"], data["vocab_size"],
+               {language: LanguageSelection.from_json(info) for language, info in data["languages"].items()},
+               list(data["warnings"]))
 
 
 def select(counts: Mapping[str, LanguageCounts], original_vocab: Sequence[str], rule: SelectionRule,
@@ -138,23 +182,22 @@ def select(counts: Mapping[str, LanguageCounts], original_vocab: Sequence[str], 
     else:
       bound = ", ".join(name for name, removed in removed_by.items() if removed) or "nothing (every token seen)"
     sample = samples.get(language)
-    per_language[language] = {
-        "lines": int(plan.counts.stats.get("lines", 0)),
-        "occurrences": total,
-        "tokens_seen": int(seen.sum()),
-        "candidates": int(plan.order.size),
-        "tokens_kept": int(kept_own.sum()),
-        "coverage": float(language_counts[union].sum() / total) if total else 0.0,
-        "sample_sentences": len(sample) if sample is not None else 0,
-        "sample_preserved": (sample.preserved(union) / len(sample)) if sample is not None and len(sample) else None,
-        "removed_by": removed_by,
-        "bound_by": bound,
-        "min_lines": (min_lines_for(rule.min_line_fraction, int(plan.counts.stats.get("lines", 0)))
-                      if rule.min_line_fraction is not None else None),
-    }
+    per_language[language] = LanguageSelection(
+        lines=int(plan.counts.stats.get("lines", 0)),
+        occurrences=total,
+        tokens_seen=int(seen.sum()),
+        candidates=int(plan.order.size),
+        tokens_kept=int(kept_own.sum()),
+        coverage=float(language_counts[union].sum() / total) if total else 0.0,
+        sample_sentences=len(sample) if sample is not None else 0,
+        sample_preserved=(sample.preserved(union) / len(sample)) if sample is not None and len(sample) else None,
+        removed_by=removed_by,
+        bound_by=bound,
+        min_lines=(min_lines_for(rule.min_line_fraction, int(plan.counts.stats.get("lines", 0)))
+                   if rule.min_line_fraction is not None else None))
   if threshold is not None:
-    for info in per_language.values():
-      info["score_threshold"] = threshold
-      info["min_lines_alone"] = math.ceil(threshold * info["lines"] - 1e-9)
+    per_language = {language: dataclasses.replace(info, score_threshold=threshold,
+                                                  min_lines_alone=math.ceil(threshold * info.lines - 1e-9))
+                    for language, info in per_language.items()}
   return Selection([original_vocab[i] for i in original_ids], original_ids, per_language, rule, size, estimate,
                    warnings)
