@@ -5,8 +5,10 @@
 Selects from `../shared/data/seed-counts` (16 wikis x 1M lines, counts only) with the default rule,
 a sweep of `--specificity` and `--preset original`, and with the default rule from a share of the
 text (each count thinned at random, as if fewer lines had been read: more text must not lower
-preservation), and prints, next to the published 173,347-token vocab, the share of Tatoeba and
-FLORES dev sentences each vocab tokenizes exactly as the original (all languages, and the worst one). "wins" is the share of bootstrap resamples of the sentences
+preservation), and prints, next to the published 173,347-token vocab, the share of sentences each
+vocab tokenizes exactly as the original (all languages, and the worst one) on three kinds of text
+selection never sees: Tatoeba (conversation), FLORES dev (news, travel guides) and a web framework's
+interface strings (benchmarks/data/interface-strings: buttons, form errors, product names). "wins" is the share of bootstrap resamples of the sentences
 (each language resampled on its own) in which the rule beats the published vocab in all four
 figures at once: how much of a lead is more than the luck of these particular sentences. Last, what
 the default gives up where it gives up most: English Wikipedia's own sentences (the real enwiki
@@ -29,6 +31,7 @@ PUBLISHED = os.path.join(SHARED, "data", "labse", "smaller-labse-15lang-vocab.tx
 TATOEBA = os.path.join(SHARED, "data", "tatoeba", "v1")
 FLORES = os.path.join(SHARED, "data", "flores200", "dev")
 ENWIKI = os.path.join(SHARED, "data", "wikipedia", "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2")
+INTERFACE = os.path.join(ROOT, "benchmarks", "data", "interface-strings")
 SWEEP = (0.0, 0.25, 0.4, 0.5, 0.6, 1.0)
 TEXT_SHARES = (0.03, 0.1, 0.3)
 
@@ -40,10 +43,17 @@ from pipelines.tokenizer import TokenizerSpec  # noqa: E402
 from pipelines.vocab import kept_mask, read_vocab  # noqa: E402
 
 
+def interface_strings() -> dict[str, list[str]]:
+  return read_texts(None, [f"{name[:-len('.txt')]}={os.path.join(INTERFACE, name)}"
+                           for name in sorted(os.listdir(INTERFACE)) if name.endswith(".txt")])
+
+
 def sentence_sets(tokenizer) -> dict[str, dict[str, Sample]]:
+  """The held-out text, by kind."""
   flores = [f"{path[:-len('.dev')]}={os.path.join(FLORES, path)}" for path in sorted(os.listdir(FLORES))]
   return {name: {language: Sample.tokenize(tokenizer, sentences, language) for language, sentences in texts.items()}
-          for name, texts in (("Tatoeba", read_texts(TATOEBA, [])), ("FLORES dev", read_texts(None, flores)))}
+          for name, texts in (("Tatoeba", read_texts(TATOEBA, [])), ("FLORES dev", read_texts(None, flores)),
+                              ("interface strings", interface_strings()))}
 
 
 def wikipedia_sentences(path: str) -> list[str]:

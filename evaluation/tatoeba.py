@@ -36,7 +36,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from pipelines import cli, languages, models, outputs
+from pipelines import cli, languages, markdown, models, outputs
 from pipelines.progress import Progress
 from pipelines.tfstartup import import_tensorflow
 
@@ -323,13 +323,11 @@ def deltas(accuracy: Mapping[str, Mapping[str, Mapping[str, float]]]) -> dict:
 
 def results_markdown(accuracy: Mapping, differences: Mapping, pairs: Mapping[str, int]) -> str:
   columns = [*pairs, "avg"]
-  lines = ["| Model | " + " | ".join(columns) + " |", "| --- | " + " | ".join("---:" for _ in columns) + " |"]
-  for name, by_direction in accuracy.items():
-    for direction, scores in by_direction.items():
-      lines.append(f"| {name}({direction}) | " + " | ".join(f"{scores[c]:.2f}" for c in columns) + " |")
-  for name, by_direction in differences.items():
-    for direction, scores in by_direction.items():
-      lines.append(f"| {name}({direction}) | " + " | ".join(f"{scores[c]:+.2f}" for c in columns) + " |")
+  rows = [[f"{name}({direction})", *(f"{scores[c]:.2f}" for c in columns)]
+          for name, by_direction in accuracy.items() for direction, scores in by_direction.items()]
+  rows += [[f"{name}({direction})", *(f"{scores[c]:+.2f}" for c in columns)]
+           for name, by_direction in differences.items() for direction, scores in by_direction.items()]
+  lines = [markdown.table(["Model", *columns], rows)]
   lines += ["", "- *Accuracy (%) of nearest-neighbour retrieval by cosine on the Tatoeba pairs "
             f"({', '.join(f'{language} {n:,}' for language, n in pairs.items())} sentence pairs).*"]
   return "\n".join(lines) + "\n"

@@ -31,7 +31,7 @@ import numpy as np
 
 from exporter import numerics, saved_config
 from exporter.config import EncoderConfig
-from pipelines import cli, models
+from pipelines import cli, markdown, models
 from pipelines.progress import Progress
 from pipelines.tfstartup import import_tensorflow
 from pipelines.parameters import labse_parameters, parameter_table
@@ -408,10 +408,10 @@ def report(originals: Originals, vocab_source: str, new_size: int, rebuild: dict
             f"{exact['sequence_output']:.2g} on sequence_output compared exactly; {optimized['pooled_output']:.2g} and "
             f"{optimized['sequence_output']:.2g} under TensorFlow's default graph rewrites (float32 rounding).",
             "", "Equivalence on sentences whose tokens are all kept (pooled_output, exact comparison):", "",
-            "| language | sentences | preserved | equal | max abs difference | with default rewrites (one sentence) |",
-            "| --- | ---: | ---: | ---: | ---: | ---: |"]
-  lines += [f"| {language} | {r['sentences']} | {r['preserved']} | {r['matched']} | {r['max_abs_difference']:.2g} | "
-            f"{r['max_abs_difference_optimized']:.2g} |" for language, r in results.items()]
+            markdown.table(["language", "sentences", "preserved", "equal", "max abs difference",
+                            "with default rewrites (one sentence)"],
+                           [[language, r["sentences"], r["preserved"], r["matched"], f"{r['max_abs_difference']:.2g}",
+                             f"{r['max_abs_difference_optimized']:.2g}"] for language, r in results.items()])]
   if hf_results is not None:
     from exporter.huggingface import equivalence_table
     lines += ["", "The Hugging Face model (`hf/`) against TensorFlow: token ids on every sentence, and on preserved "

@@ -325,11 +325,12 @@ def verify(folder: str, checks: Mapping[str, LanguageCheck]) -> dict:
 
 
 def equivalence_table(results: Mapping[str, Mapping]) -> str:
-  rows = ["| language | sentences | token ids equal | preserved | embeddings equal | max abs difference (normalised) "
-          "| max abs difference (pooler_output) |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
-  rows += [f"| {language} | {r['sentences']} | {r['ids_equal']} | {r['preserved']} | {r['embeddings_equal']} | "
-           f"{r['max_abs_difference']:.2g} | {r['max_abs_difference_pooled']:.2g} |" for language, r in results.items()]
-  return "\n".join(rows)
+  from pipelines import markdown
+  return markdown.table(["language", "sentences", "token ids equal", "preserved", "embeddings equal",
+                         "max abs difference (normalised)", "max abs difference (pooler_output)"],
+                        [[language, r["sentences"], r["ids_equal"], r["preserved"], r["embeddings_equal"],
+                          f"{r['max_abs_difference']:.2g}", f"{r['max_abs_difference_pooled']:.2g}"]
+                         for language, r in results.items()])
 
 
 # --- Model card ------------------------------------------------------------------------------------
@@ -340,71 +341,105 @@ def _selection_info(vocab_source: str) -> dict | None:
   return outputs.read_selection_beside(vocab_source)
 
 
+_MODEL_CARD = """---
+library_name: sentence-transformers
+pipeline_tag: sentence-similarity
+license: apache-2.0
+tags: [sentence-transformers, feature-extraction, sentence-similarity, labse, bert]{language_line}
+---
+
+# {title}
+
+{what} with only the tokens {which}: a sentence whose tokens are all kept gets exactly the original's \
+embedding, from a model {share:.1%} of the original's size. Written by smaller-LaBSE's exporter from the \
+TensorFlow original, with LaBSE's tanh GELU and a tokenizer that reproduces the original preprocess model \
+token for token.
+
+## Size
+
+{parameters}
+
+## How it was made
+
+- Original: encoder `{encoder}`, preprocess `{preprocess}`.
+- Vocab: `{vocab}`{selected}{selection_table}
+
+## Equivalence, measured when this folder was written
+
+Token ids from `AutoTokenizer` against the TensorFlow preprocess model on every sentence; on the sentences \
+whose tokens are all kept, sentence-transformers' embeddings against the original's L2-normalised \
+`pooled_output`, and on the first {pooler_sample} of each language BertModel's `pooler_output` against the \
+original's (tolerance {tolerance}):
+
+{equivalence}
+
+## Use it
+
+```python
+from sentence_transformers import SentenceTransformer
+
+model = SentenceTransformer("PATH")
+embeddings = model.encode(["dog", "Puppies are nice."])  # L2-normalised, as LaBSE's users normalise
+```
+
+```python
+import torch
+from transformers import AutoModel, AutoTokenizer
+
+tokenizer = AutoTokenizer.from_pretrained("PATH")
+model = AutoModel.from_pretrained("PATH").eval()
+inputs = tokenizer(["dog", "Puppies are nice."], padding=True, truncation=True, return_tensors="pt")  \
+# truncation=True: {seq_length} tokens, as the original's preprocess model
+with torch.inference_mode():
+  embeddings = torch.nn.functional.normalize(model(**inputs).pooler_output, dim=-1)
+```
+
+Texts are cut at {seq_length} tokens ([CLS] and [SEP] included) like the TensorFlow preprocess model: \
+sentence-transformers does this by itself; with transformers pass `truncation=True`.
+
+## Fine-tuning
+
+Dropout as in the original (read from its saved config): hidden {hidden_dropout}, attention \
+{attention_dropout}; `model.train()` applies it, `model.eval()` does not.
+
+## Tokens
+
+The tokenizer is LaBSE's: tf_text's BertTokenizer rules (cased, no Unicode normalisation, Unicode spaces \
+other than ASCII kept inside words, 100-byte word limit). To count that limit in bytes, `tokenizer.json` \
+stores tokens one character per UTF-8 byte (GPT-2's byte alphabet): ASCII tokens read as themselves, other \
+tokens as byte strings in `convert_ids_to_tokens` (`Ã©` for `é`); `tokenizer.decode` gives the text back.
+"""
+
+
 def model_card(vocab_source: str, report: Mapping) -> str:
   """README.md for the folder: what the model is, its size, how it was made, the equivalence measured
   when it was written, and how to use it from each library."""
+  from pipelines import markdown
   from pipelines.parameters import parameter_table
   selection = _selection_info(vocab_source)
   languages = sorted(selection["languages"]) if selection else []
-  parameters = report["parameters"]
+  parameters, architecture = report["parameters"], report.get("architecture", {})
   size = parameters["smaller"]["vocab_size"]
-  dropout, seq_length = report["dropout"], report["seq_length"]
-  architecture = report.get("architecture", {})
   # Only LaBSE's own shape is called LaBSE: a stand-in or another LaBSE-format encoder is named by its path.
   is_labse = (parameters["original"]["vocab_size"] == LABSE_VOCAB_SIZE and architecture.get("hidden") == 768
               and architecture.get("layers") == 12)
-  original = "LaBSE" if is_labse else f"the encoder `{report['inputs']['encoder']}`"
-  front = ["---", "library_name: sentence-transformers", "pipeline_tag: sentence-similarity", "license: apache-2.0",
-           "tags: [sentence-transformers, feature-extraction, sentence-similarity, labse, bert]"]
-  if languages:
-    front.append("language: [" + ", ".join(languages) + "]")
-  title = (f"LaBSE, {size:,} tokens" if is_labse else
-           f"A LaBSE-format encoder (hidden {architecture.get('hidden')}, {architecture.get('layers')} layers), "
-           f"{size:,} tokens")
-  lines = [*front, "---", "", f"# {title}", "",
-           ("LaBSE (Language-agnostic BERT Sentence Embedding)" if is_labse else
-            f"{original[0].upper()}{original[1:]}, in LaBSE's format (not LaBSE itself),") + " with only the tokens " +
-           (f"that {', '.join(languages)} use" if languages else "of the vocab it was exported with") +
-           f": a sentence whose tokens are all kept gets exactly the original's embedding, from a model "
-           f"{parameters['smaller']['model'] / parameters['original']['model']:.1%} of the original's size. Written "
-           "by smaller-LaBSE's exporter from the TensorFlow original, with LaBSE's tanh GELU and a tokenizer that "
-           "reproduces the original preprocess model token for token.", "",
-           "## Size", "", parameter_table(parameters), "", "## How it was made", "",
-           f"- Original: encoder `{report['inputs']['encoder']}`, preprocess `{report['inputs']['preprocess']}`.",
-           f"- Vocab: `{vocab_source}`" + (f", selected by smaller-LaBSE's pipeline: {selection['rule_text']}." if selection
-                                          else ".")]
-  if selection:
-    lines += ["", "| language | lines | tokens seen | tokens kept | coverage of occurrences |",
-              "| --- | ---: | ---: | ---: | ---: |"]
-    lines += [f"| {language} | {info['lines']:,} | {info['tokens_seen']:,} | {info['tokens_kept']:,} | "
-              f"{info['coverage']:.4%} |" for language, info in sorted(selection["languages"].items())]
-  lines += ["", "## Equivalence, measured when this folder was written", "",
-            "Token ids from `AutoTokenizer` against the TensorFlow preprocess model on every sentence; on the "
-            "sentences whose LaBSE tokens are all kept, sentence-transformers' embeddings against LaBSE's "
-            f"L2-normalised `pooled_output`, and on the first {POOLER_SAMPLE} of each language BertModel's `pooler_output` "
-            f"against LaBSE's (tolerance {TOLERANCE}):", "",
-            equivalence_table(report["huggingface"]), "",
-            "## Use it", "", "```python", "from sentence_transformers import SentenceTransformer", "",
-            'model = SentenceTransformer("PATH")',
-            'embeddings = model.encode(["dog", "Puppies are nice."])  # L2-normalised, as LaBSE\'s users normalise',
-            "```", "", "```python", "import torch", "from transformers import AutoModel, AutoTokenizer", "",
-            'tokenizer = AutoTokenizer.from_pretrained("PATH")', 'model = AutoModel.from_pretrained("PATH").eval()',
-            f'inputs = tokenizer(["dog", "Puppies are nice."], padding=True, truncation=True, return_tensors="pt")  '
-            f"# truncation=True: {seq_length} tokens, as LaBSE's preprocess model",
-            "with torch.inference_mode():",
-            "  embeddings = torch.nn.functional.normalize(model(**inputs).pooler_output, dim=-1)", "```", "",
-            f"Texts are cut at {seq_length} tokens ([CLS] and [SEP] included) like the TensorFlow preprocess model: "
-            "sentence-transformers does this by itself; with transformers pass `truncation=True`.", "",
-            "## Fine-tuning", "",
-            f"Dropout as in the original (read from its saved config): hidden {dropout['hidden']}, attention "
-            f"{dropout['attention']}; `model.train()` applies it, `model.eval()` does not.", "",
-            "## Tokens", "",
-            "The tokenizer is LaBSE's: tf_text's BertTokenizer rules (cased, no Unicode normalisation, Unicode "
-            "spaces other than ASCII kept inside words, 100-byte word limit). To count that limit in bytes, "
-            "`tokenizer.json` stores tokens one character per UTF-8 byte (GPT-2's byte alphabet): ASCII tokens "
-            "read as themselves, other tokens as byte strings in `convert_ids_to_tokens` (`Ã©` for `é`); "
-            "`tokenizer.decode` gives the text back.", ""]
-  return "\n".join(lines)
+  selection_table = ("\n\n" + markdown.table(
+      ["language", "lines", "tokens seen", "tokens kept", "coverage of occurrences"],
+      [[language, info["lines"], info["tokens_seen"], info["tokens_kept"], f"{info['coverage']:.4%}"]
+       for language, info in sorted(selection["languages"].items())])) if selection else ""
+  return _MODEL_CARD.format(
+      language_line=f"\nlanguage: [{', '.join(languages)}]" if languages else "",
+      title=(f"LaBSE, {size:,} tokens" if is_labse else f"A LaBSE-format encoder (hidden {architecture.get('hidden')}, "
+             f"{architecture.get('layers')} layers), {size:,} tokens"),
+      what=("LaBSE (Language-agnostic BERT Sentence Embedding)" if is_labse else
+            f"The encoder `{report['inputs']['encoder']}`, in LaBSE's format (not LaBSE itself),"),
+      which=f"that {', '.join(languages)} use" if languages else "of the vocab it was exported with",
+      share=parameters["smaller"]["model"] / parameters["original"]["model"], parameters=parameter_table(parameters),
+      encoder=report["inputs"]["encoder"], preprocess=report["inputs"]["preprocess"], vocab=vocab_source,
+      selected=(f", selected by smaller-LaBSE's pipeline: {selection['rule_text']}." if selection else "."),
+      selection_table=selection_table, pooler_sample=POOLER_SAMPLE, tolerance=TOLERANCE,
+      equivalence=equivalence_table(report["huggingface"]), seq_length=report["seq_length"],
+      hidden_dropout=report["dropout"]["hidden"], attention_dropout=report["dropout"]["attention"])
 
 
 def write_model_card(folder: str, vocab_source: str, report: Mapping) -> None:
