@@ -37,13 +37,19 @@ def cpu_seconds() -> float:
   return sum(u.ru_utime + u.ru_stime for u in usage)
 
 
-def build_dump(directory: str, copies: int) -> tuple[str, int]:
-  """A multistream dump of `copies` x the excerpt's pages, with its index; returns (path, XML bytes)."""
+def build_dump(directory: str, copies: int, plain: bool = False) -> tuple[str, int]:
+  """A multistream dump of `copies` x the excerpt's pages, with its index (or with `plain`, one bz2 stream
+  without an index, as older and smaller wikis' dumps are); returns (path, XML bytes)."""
   from samples.build_samples import multistream, split_dump
   with open(EXCERPT, "rb") as handle:
     xml = bz2.decompress(handle.read())
   header, pages, footer = split_dump(xml)
   replicated = header + b"".join(pages) * copies + footer
+  if plain:
+    path = os.path.join(directory, "enwiki-bench-pages-articles.xml.bz2")
+    with open(path, "wb") as handle:
+      handle.write(bz2.compress(replicated, 9))
+    return path, len(replicated)
   dump, index = multistream(replicated, pages_per_stream=100)
   path = os.path.join(directory, "enwiki-bench-pages-articles-multistream.xml.bz2")
   with open(path, "wb") as handle:
@@ -95,6 +101,7 @@ def main(argv: list[str]) -> None:
   parser.add_argument("--copies", type=int, default=20)
   parser.add_argument("--sample_lines", type=int, default=10_000, help="the job's sentence sample per language")
   parser.add_argument("--streams_per_shard", type=int, default=4)
+  parser.add_argument("--plain", action="store_true", help="single-stream dumps without an index (one shard each)")
   args = parser.parse_args(argv)
   for path in (EXCERPT, FIXTURE_PREPROCESS):
     if not os.path.exists(path):
@@ -124,10 +131,10 @@ def main(argv: list[str]) -> None:
   spec = original_tokenizer_spec(original_preprocess=FIXTURE_PREPROCESS)
   launcher_seconds = cpu_seconds() - start
   with tempfile.TemporaryDirectory() as small, tempfile.TemporaryDirectory() as large:
-    small_dump, small_xml = build_dump(small, args.copies)
+    small_dump, small_xml = build_dump(small, args.copies, args.plain)
     small_bz2 = time_bz2(small_dump)
     small_seconds, _, _ = job_seconds(small, small_dump, spec)
-    dump, xml_bytes = build_dump(large, 2 * args.copies)
+    dump, xml_bytes = build_dump(large, 2 * args.copies, args.plain)
     compressed = os.path.getsize(dump)
     bz2_seconds = time_bz2(dump)
     pipeline_seconds, pipeline_wall, stats = job_seconds(large, dump, spec)

@@ -227,9 +227,10 @@ class WordTable(dict):
 class LabseTokenizer:
   """Text -> token ids, exactly as the original preprocess model's `tokenize`."""
 
-  def __init__(self, vocab: Sequence[str], split_batch: Callable[[Sequence[str]], list[list[str]]]):
+  def __init__(self, vocab: Sequence[str], split_batch: Callable[[Sequence[str]], list[list[str]]],
+               wordpiece: WordPiece | None = None):
     self.vocab_size = len(vocab)
-    self.wordpiece = WordPiece(vocab)
+    self.wordpiece = wordpiece or WordPiece(vocab)
     self.unk_id = self.wordpiece.unk_id
     self.split_batch = split_batch
     self.words = WordTable(self.wordpiece)
@@ -312,9 +313,20 @@ class TokenizerSpec:
     return zlib.decompress(self.vocab_zlib).decode("utf-8").split("\n")[:-1]
 
   def build(self) -> LabseTokenizer:
-    vocab = self.vocab()
-    if self.lower_case:
-      return LabseTokenizer(vocab, tf_basic_splitter(lower_case=True))
-    if self.char_classes is None:
+    """A tokenizer with a word cache of its own; what never changes once built (the splitter's patterns, the
+    WordPiece tables: about half a second at LaBSE's size) is shared with the others built from an equal
+    spec in this process, such as the two DoFns of a worker that tokenize."""
+    if not self.lower_case and self.char_classes is None:
       raise ValueError("a cased tokenizer needs the character classes probed from the original")
-    return LabseTokenizer.cased(vocab, self.char_classes)
+    key = (self.vocab_zlib, self.lower_case, self.char_classes)
+    parts = _BUILT_PARTS.get(key)
+    if parts is None:
+      vocab = self.vocab()
+      split_batch = (tf_basic_splitter(lower_case=True) if self.lower_case
+                     else WordSplitter(self.char_classes).split_batch)
+      parts = _BUILT_PARTS[key] = (vocab, split_batch, WordPiece(vocab))
+    return LabseTokenizer(*parts)
+
+
+# TokenizerSpec.build's shared parts, by spec: read-only once built, so safe to share between threads.
+_BUILT_PARTS: dict[tuple, tuple[list[str], Callable, WordPiece]] = {}
