@@ -168,3 +168,30 @@ def read_selection_beside(vocab_path: str) -> dict | None:
     return json.loads(read_bytes(path)) if exists(path) else None
   except (OSError, ValueError):
     return None
+
+
+# The per-language files of a run, by folder (OUTPUT/<folder>/<lang><suffix>).
+LANGUAGE_FILES = {"counts": ".tsv", "samples": ".txt", "text": ".txt"}
+
+
+def retire_finished_run(output: str) -> None:
+  """Before a run writes into `output` (--overwrite): an earlier run's stats.json goes first, so that until
+  this run writes its own, the folder reads as unfinished rather than as a mix of two runs."""
+  path = join(output, STATS)
+  if exists(path):
+    _filesystems().delete([path])
+
+
+def remove_stale_language_files(output: str, languages: Iterable[str]) -> None:
+  """After a run into a folder an earlier run wrote (--overwrite): that run's files for languages this one
+  did not count are removed, so that the folder holds one run."""
+  keep = set(languages)
+  stale = []
+  for folder, suffix in LANGUAGE_FILES.items():
+    for result in _filesystems().match([join(output, folder, f"*{suffix}")]):
+      for metadata in result.metadata_list:
+        language = metadata.path.rsplit("/", 1)[-1][:-len(suffix)]
+        if language not in keep:
+          stale.append(metadata.path)
+  if stale:
+    _filesystems().delete(stale)

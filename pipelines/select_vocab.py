@@ -234,11 +234,13 @@ def run_configured(options: PipelineOptions, config: RunConfig) -> PipelineResul
   logger.info("Counting %s: %d dumps, %d text files, with the vocab of %s (%s)", " ".join(config.languages),
               len(config.dumps), len(config.text_files), config.tokenizer.source,
               "uncased" if config.tokenizer.lower_case else "cased")
+  outputs.retire_finished_run(config.output)  # --overwrite: a run that stops half-way never looks finished.
   with beam.Pipeline(options=options) as pipeline:
     build(pipeline, config)
+  stats = json.loads(outputs.read_bytes(outputs.join(config.output, outputs.STATS)))
+  outputs.remove_stale_language_files(config.output, stats["languages"])
   chosen = select_from_run(config.output, config.rule)
-  return PipelineResult(config.output, json.loads(outputs.read_bytes(outputs.join(config.output, outputs.STATS))),
-                        chosen)
+  return PipelineResult(config.output, stats, chosen)
 
 
 _INPUT_ERROR = re.compile(r"^\s*(?:[\w.]+\.)?(?:IndexMismatchError|ShardError|SourceError|VocabError): (.+?)"

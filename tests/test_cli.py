@@ -211,3 +211,28 @@ def test_markdown_tables_align_numbers_right_and_group_thousands():
   assert markdown.table(["language", "lines", "share"], [["en", 11308, "95.41"], ["all", None, ""]]) == (
       "| language | lines | share |\n| --- | ---: | ---: |\n| en | 11,308 | 95.41 |\n| all | | |")
   assert markdown.table(["a", "b"], [[True, 1]], right=[False, False]) == "| a | b |\n| --- | --- |\n| True | 1 |"
+
+
+def test_a_run_written_over_another_holds_one_run(sample_vocab, tmp_path, capsys):
+  output = tmp_path / "run"
+  texts = {}
+  for language, line in (("en", "The lighthouse guides ships at night."), ("fr", "Le phare guide les navires.")):
+    texts[language] = tmp_path / f"{language}.txt"
+    texts[language].write_text(line + "\n", encoding="utf-8")
+  common = ["--vocab_file", sample_vocab, "--output", str(output), "--sample_lines", "10"]
+  select_vocab.main(["--text_files", f"en={texts['en']}", "--text_files", f"fr={texts['fr']}", *common],
+                    prog="smaller-labse vocab")
+  assert sorted(os.listdir(output / "counts")) == ["en.tsv", "fr.tsv"]
+  select_vocab.main(["--text_files", f"en={texts['en']}", "--languages", "en", "--overwrite", *common],
+                    prog="smaller-labse vocab")
+  assert sorted(os.listdir(output / "counts")) == ["en.tsv"] and sorted(os.listdir(output / "samples")) == ["en.txt"]
+  assert list(json.loads((output / "stats.json").read_text())["languages"]) == ["en"]
+  capsys.readouterr()
+
+
+def test_an_overwritten_run_reads_as_unfinished_until_the_new_one_ends(tmp_path):
+  from pipelines import outputs
+  (tmp_path / "stats.json").write_text("{}")
+  (tmp_path / "vocab.txt").write_text("[UNK]\n")
+  outputs.retire_finished_run(str(tmp_path))
+  assert sorted(os.listdir(tmp_path)) == ["vocab.txt"]
