@@ -110,15 +110,17 @@ def main(argv: list[str]) -> None:
   import apache_beam as beam
   from apache_beam.options.pipeline_options import PipelineOptions
 
-  from pipelines import select_vocab, transforms
+  from pipelines import outputs, select_vocab, transforms
   from pipelines.reference import original_tokenizer_spec
 
   def job_seconds(directory: str, dump: str, spec) -> tuple[float, float, dict]:
     """CPU and wall seconds of the whole Beam job on `dump`, and its English statistics."""
     dumps, text_files, languages, skipped = select_vocab.resolve_inputs([dump], [], None)
+    outputs.write_tokenizer_files(os.path.join(directory, "out"), spec)  # As the command line ships it.
     config = select_vocab.RunConfig(
         dumps=dumps, text_files=text_files, languages=languages, skipped_inputs=skipped,
-        counting=transforms.CountingSettings(tokenizer=spec, sample_lines=args.sample_lines),
+        counting=transforms.CountingSettings(tokenizer=spec.stored(os.path.join(directory, "out")),
+                                             sample_lines=args.sample_lines),
         rule=select_vocab.selection.SelectionRule.default(), output=os.path.join(directory, "out"),
         streams_per_shard=args.streams_per_shard)
     start_wall, start = time.perf_counter(), cpu_seconds()

@@ -94,9 +94,14 @@ def parse_counts_tsv(text: str, vocab: Sequence[str], source: str) -> tuple[np.n
 
 def write_run_files(output: str, tokenizer: "TokenizerSpec", stats: Mapping) -> None:
   """The run's own files, after every language's: original_vocab.txt, tokenizer.json, then stats.json."""
+  write_tokenizer_files(output, tokenizer)
+  write_text(join(output, STATS), json.dumps(stats, indent=2, ensure_ascii=False) + "\n")
+
+
+def write_tokenizer_files(output: str, tokenizer: "TokenizerSpec") -> None:
+  """original_vocab.txt and tokenizer.json: the original tokenizer, as `read_tokenizer_spec` reads it."""
   write_bytes(join(output, ORIGINAL_VOCAB), format_vocab(tokenizer.vocab()))
   write_tokenizer_spec(output, tokenizer)
-  write_text(join(output, STATS), json.dumps(stats, indent=2, ensure_ascii=False) + "\n")
 
 
 def exists(path: str) -> bool:
@@ -114,12 +119,16 @@ def holds_files(folder: str) -> bool:
   return bool(found and found[0].metadata_list)
 
 
-def read_counts(run_dir: str) -> tuple[list[str], dict[str, LanguageCounts]]:
-  """(original vocab, counts by language) of a finished run; stats as stats.json has them."""
+def read_original_vocab(run_dir: str) -> list[str]:
   vocab_path = join(run_dir, ORIGINAL_VOCAB)
   if not exists(vocab_path):
     raise ValueError(f"{run_dir}: not the output of a pipeline run (no original_vocab.txt)")
-  vocab = parse_vocab(read_bytes(vocab_path), vocab_path)
+  return parse_vocab(read_bytes(vocab_path), vocab_path)
+
+
+def read_counts(run_dir: str) -> tuple[list[str], dict[str, LanguageCounts]]:
+  """(original vocab, counts by language) of a finished run; stats as stats.json has them."""
+  vocab = read_original_vocab(run_dir)
   stats = json.loads(read_bytes(join(run_dir, STATS)))
   counts = {}
   for language, language_stats in stats["languages"].items():

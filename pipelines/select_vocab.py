@@ -209,6 +209,10 @@ def configure(argv: Sequence[str]) -> tuple[PipelineOptions, RunConfig]:
                                                       args.fail_on_bad_shard)
   from pipelines.reference import original_tokenizer_spec  # TensorFlow, on the launcher only.
   tokenizer = original_tokenizer_spec(args.original_preprocess, args.vocab_file, args.lower_case)
+  # Written before the job, so that workers read the tokenizer from the run folder once per process rather
+  # than from every DoFn Beam loads (TokenizerSpec.__reduce__); the run writes them again, the same, at its end.
+  outputs.write_tokenizer_files(args.output, tokenizer)
+  tokenizer = tokenizer.stored(args.output)
   counting = transforms.CountingSettings(
       tokenizer=tokenizer, min_chars=args.min_chars, max_lines_per_language=args.max_lines_per_language,
       fail_on_bad_shard=args.fail_on_bad_shard, dump_text=args.dump_text, sample_lines=args.sample_lines)
