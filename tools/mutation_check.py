@@ -61,6 +61,8 @@ MUTATIONS = (
     Mutation("extraction: namespace prefixes keep their bidi marks", "pipelines/wikitext.py",
              "return _SPACES.sub(\" \", _BIDI_MARKS.sub(\"\", name)).strip().casefold()",
              "return _SPACES.sub(\" \", name).strip().casefold()", ("tests/test_wikitext.py",)),
+    Mutation("extraction: a page one level past the nesting limit is still cleaned", "pipelines/wikitext.py",
+             "    if self.left < 0:", "    if self.left < -1:", ("tests/test_wikitext.py",)),
     Mutation("languages: FLORES codes are not names of their language", "pipelines/languages.py",
              "(self.code, *self.aliases, self.tatoeba, *self.flores, self.dbname)",
              "(self.code, *self.aliases, self.tatoeba, self.dbname)", ("tests/test_languages.py",)),
