@@ -301,7 +301,12 @@ class TokenizerSpec:
     once (`load_stored_spec`)."""
     if self.stored_at is None:
       return (TokenizerSpec, (self.vocab_zlib, self.lower_case, self.char_classes, self.source))
-    return (load_stored_spec, (self.stored_at,))
+    return (load_stored_spec, (self.stored_at, self.fingerprint()))
+
+  def fingerprint(self) -> str:
+    """What identifies the tokenizer: its vocab, casing and character classes (not where it came from)."""
+    classes = json.dumps(self.char_classes.to_json() if self.char_classes else None, sort_keys=True)
+    return f"{zlib.crc32(self.vocab_zlib):08x}-{zlib.crc32(f'{self.lower_case}{classes}'.encode()):08x}"
 
   @classmethod
   def create(cls, vocab: Sequence[str], lower_case: bool, char_classes: CharClasses | None,
@@ -349,7 +354,13 @@ _BUILT_PARTS: dict[tuple, tuple[list[str], Callable, WordPiece]] = {}
 
 
 @functools.lru_cache(maxsize=4)
-def load_stored_spec(run_dir: str) -> TokenizerSpec:
-  """The spec stored in a run folder, read once per process (a worker unpickles it with every DoFn)."""
+def load_stored_spec(run_dir: str, fingerprint: str) -> TokenizerSpec:
+  """The spec stored in a run folder, read once per process and run (a worker unpickles it with every DoFn);
+  `fingerprint` is the launcher's, so that files replaced since (another run into the folder) are an error,
+  never another tokenizer."""
   from pipelines import outputs
-  return outputs.read_tokenizer_spec(run_dir, outputs.read_original_vocab(run_dir)).stored(run_dir)
+  spec = outputs.read_tokenizer_spec(run_dir, outputs.read_original_vocab(run_dir)).stored(run_dir)
+  if spec.fingerprint() != fingerprint:
+    raise ValueError(f"{run_dir}: original_vocab.txt or tokenizer.json changed while the run read them "
+                     "(another run writing into the same --output?)")
+  return spec

@@ -148,3 +148,22 @@ def test_self_check_refuses_a_tokenizer_that_disagrees_with_the_original(char_cl
 def test_shipped_char_classes_are_tf_texts_own(sample_spec):
   """The table that tokenizes without TensorFlow is what tf_text's cased BertTokenizer does, probed now."""
   assert sample_spec.char_classes == tokenizer.CharClasses.tf_text_cased()
+
+
+def test_a_spec_stored_in_a_run_folder_pickles_by_reference_and_never_as_another_tokenizer(sample_spec, tmp_path):
+  import pickle
+
+  from pipelines import outputs
+  outputs.write_tokenizer_files(str(tmp_path), sample_spec)
+  stored = sample_spec.stored(str(tmp_path))
+  shipped = pickle.dumps(stored)
+  assert len(shipped) < 500 < len(pickle.dumps(sample_spec))  # A reference, not the vocab.
+  assert pickle.loads(shipped) == sample_spec
+  # Another tokenizer written into the folder since: the old reference refuses it.
+  other = tokenizer.TokenizerSpec.create(sample_spec.vocab()[:-1], False, sample_spec.char_classes, "other")
+  outputs.write_tokenizer_files(str(tmp_path), other)
+  pickle.loads(pickle.dumps(other.stored(str(tmp_path))))  # The new one loads ...
+  from pipelines import tokenizer as tokenizer_module
+  tokenizer_module.load_stored_spec.cache_clear()
+  with pytest.raises(ValueError, match="changed while the run read them"):
+    pickle.loads(shipped)  # ... the old one does not become it.
