@@ -15,6 +15,7 @@ reader never sees half a file.
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
@@ -111,7 +112,6 @@ def exists(path: str) -> bool:
 def holds_files(folder: str) -> bool:
   """Whether `folder` (local or gs://) holds any file; a missing or empty folder does not."""
   if "://" not in folder:
-    import os
     if os.path.isfile(folder):
       return True
     return os.path.isdir(folder) and any(files for _, _, files in os.walk(folder))
@@ -171,7 +171,6 @@ def read_tokenizer_spec(run_dir: str, vocab: Sequence[str]) -> "TokenizerSpec":
 def read_selection_beside(vocab_path: str) -> dict | None:
   """The selection.json written with a vocab (a run's or `smaller-labse select`'s), or None when the vocab
   did not come from one (or it cannot be read: the callers then say less, nothing else changes)."""
-  import os
   path = join(os.path.dirname(vocab_path) or ".", SELECTION_JSON)
   try:
     return json.loads(read_bytes(path)) if exists(path) else None

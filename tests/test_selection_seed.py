@@ -3,8 +3,9 @@
 The published 173,347-token vocab is the baseline: the default rule must keep no more tokens and
 preserve more sentences, in total and in its worst language, on every kind of text the project has,
 none of which selection sees: Tatoeba (conversation), FLORES dev (news, travel guides) and interface
-strings (benchmarks/data/interface-strings: a web framework's buttons, form errors and messages). `--target_preservation` is checked on
-held-out text: the sample is one half of FLORES dev, the check the other half.
+strings (benchmarks/data/interface-strings: a web framework's buttons, form errors and messages).
+`--target_preservation` is checked on held-out text: the sample is one half of FLORES dev, the check the
+other half.
 """
 
 import os
@@ -16,11 +17,11 @@ from pipelines import selection
 from pipelines.sampling import Sample
 from pipelines.tokenizer import TokenizerSpec
 from pipelines.vocab import kept_mask, read_vocab
-from tests.conftest import FLORES, ROOT, SHARED, TATOEBA, shared_path
+from benchmarks.selection_rules import interface_strings
+from tests.conftest import FLORES, SHARED, TATOEBA, shared_path
 
 SEED = os.path.join(SHARED, "data", "seed-counts")
 PUBLISHED = os.path.join(SHARED, "data", "labse", "smaller-labse-15lang-vocab.txt")
-INTERFACE = os.path.join(ROOT, "benchmarks", "data", "interface-strings")
 
 pytestmark = pytest.mark.shared
 
@@ -55,9 +56,7 @@ def evaluation_sets(seed):
       "flores": {language: Sample.tokenize(tokenizer, sentences, language)
                  for language, sentences in flores_dev().items()},
       "interface": {language: Sample.tokenize(tokenizer, sentences, language)
-                    for language, sentences in read_texts(None, [
-                        f"{name[:-len('.txt')]}={os.path.join(INTERFACE, name)}"
-                        for name in sorted(os.listdir(INTERFACE)) if name.endswith(".txt")]).items()},
+                    for language, sentences in interface_strings().items()},
   }
 
 
