@@ -2,9 +2,10 @@
 
 Counts are dense int64 vectors over the original vocab (2 x 501,153 x 8 bytes = 8 MB per
 language), so a worker's memory does not grow with the corpus and merging is one vector addition.
-A batch of lines is split into words; each word's pieces come from the worker's word table, where
-a word is WordPiece'd once when first seen (distinct words are a small fraction of all words); the
-number of lines containing each token is counted from the distinct (line, token) pairs.
+A batch of lines is cut at spaces; each chunk's tokens come from the worker's chunk table, where a
+chunk is tokenized once when first seen (`tokenizer.ChunkTable`: distinct chunks are a small fraction
+of all chunks); the number of lines containing each token is counted from the distinct (line, token)
+pairs.
 """
 
 from __future__ import annotations
@@ -53,29 +54,23 @@ class LanguageCounts:
     """Tokenizes `lines` and adds their counts."""
     if not lines:
       return
-    words_per_line = tokenizer.split_batch(lines)
-    words_in_line = np.fromiter(map(len, words_per_line), np.int64, len(lines))
-    words = list(itertools.chain.from_iterable(words_per_line))
-    self.add_stats(lines=len(lines), words=len(words), bytes=sum(len(line.encode("utf-8")) for line in lines))
-    if not words:
-      return
-    table = tokenizer.words
+    chunks_per_line = [line.split(" ") for line in lines]
+    chunks = list(itertools.chain.from_iterable(chunks_per_line))
+    table = tokenizer.chunks
     table.start_batch()
-    word_ids = table.ids(words)
-    lengths = table.piece_lengths[word_ids]
-    starts = table.piece_starts[word_ids]
-    if lengths.sum() == word_ids.size:  # Every word is one piece.
-      tokens = table.flat_pieces[starts]
-    else:
-      # Position of each token in flat_pieces: its word's start, plus its rank within the word.
-      first_token = np.cumsum(lengths) - lengths
-      tokens = table.flat_pieces[np.repeat(starts - first_token, lengths) + np.arange(int(lengths.sum()))]
+    chunk_ids = table.ids(chunks)
+    tokens, lengths = table.tokens(chunk_ids)
+    self.add_stats(lines=len(lines), words=int(table.word_counts(chunk_ids).sum()),
+                   bytes=sum(len(line.encode("utf-8")) for line in lines))
+    if not tokens.size:
+      return
     vocab_size = tokenizer.vocab_size
     token_counts = np.bincount(tokens, minlength=vocab_size)
     self.token_counts += token_counts
 
     # Lines containing a token: distinct (line, token) pairs, by sorting their combined keys.
-    line_of_token = np.repeat(np.repeat(np.arange(len(lines), dtype=np.int64), words_in_line), lengths)
+    chunks_in_line = np.fromiter(map(len, chunks_per_line), np.int64, len(lines))
+    line_of_token = np.repeat(np.repeat(np.arange(len(lines), dtype=np.int64), chunks_in_line), lengths)
     keys = line_of_token * vocab_size + tokens
     keys.sort()
     distinct = np.empty(keys.size, bool)

@@ -83,6 +83,9 @@ class WordSplitter:
   """
 
   def __init__(self, char_classes: CharClasses):
+    if not any(start <= 0x20 <= end for start, end in char_classes.separators):
+      raise ValueError("the character classes do not separate words at spaces (U+0020); every BERT basic "
+                       "tokenizer does, and counting relies on it (ChunkTable)")
     not_word = {cp for start, end in (*char_classes.separators, *char_classes.isolated)
                 for cp in range(start, end + 1)}
     isolated = _class_body(char_classes.isolated)
@@ -159,7 +162,7 @@ class _GrowingArray:
     self.size = 0
     self._data = np.empty(1024, np.int64)
 
-  def extend(self, values: Sequence[int]) -> None:
+  def extend(self, values: Sequence[int] | np.ndarray) -> None:
     needed = self.size + len(values)
     if needed > self._data.size:
       grown = np.empty(max(needed, 2 * self._data.size), np.int64)
@@ -173,44 +176,64 @@ class _GrowingArray:
     return self._data[:self.size]
 
 
-class WordTable(dict):
-  """Word -> dense id, with each word's pieces in flat arrays: a worker's WordPiece cache.
+class _TokenCache(dict):
+  """String -> dense id, with each string's token ids in flat arrays: a worker's tokenization cache.
 
-  Looking words up is one C-level `map(table.__getitem__, words)`; a word seen for the first time
-  is WordPiece'd by `__missing__`. Its pieces are `flat_pieces[piece_starts[id]:][:piece_lengths[id]]`.
-  The table is emptied between batches once it holds `max_words` words, so memory stays bounded.
+  Looking strings up is one C-level `map(cache.__getitem__, strings)`; the strings seen for the first
+  time are collected by `__missing__` and tokenized together once the lookup is done (`_tokenize_new`).
+  A string's tokens are `flat_pieces[piece_starts[id]:][:piece_lengths[id]]`. The cache is emptied
+  between batches once it holds `max_entries` strings or `max_chars` characters, so memory stays bounded.
   """
 
-  def __init__(self, wordpiece: WordPiece, max_words: int = 1_000_000):
+  def __init__(self, max_entries: int, max_chars: int | None = None):
     super().__init__()
-    self._wordpiece = wordpiece
-    self._max_words = max_words
-    self._pending: list[tuple[int, ...]] = []
+    self._max_entries = max_entries
+    self._max_chars = max_chars
+    self._chars = 0
+    self._new: list[str] = []
     self._flat = _GrowingArray()
     self._starts = _GrowingArray()
     self._lengths = _GrowingArray()
 
-  def __missing__(self, word: str) -> int:
-    word_id = len(self)
-    self[word] = word_id
-    self._pending.append(self._wordpiece(word))
-    return word_id
+  def __missing__(self, key: str) -> int:
+    key_id = len(self)
+    self[key] = key_id
+    self._new.append(key)
+    return key_id
 
-  def ids(self, words: Sequence[str]) -> np.ndarray:
-    """Ids of `words`; new words are added. Call `start_batch` first."""
-    ids = np.fromiter(map(self.__getitem__, words), np.int64, len(words))
-    if self._pending:
-      lengths = list(map(len, self._pending))
-      self._starts.extend(np.cumsum([0, *lengths[:-1]], dtype=np.int64) + self._flat.size)
+  def _tokenize_new(self, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(the tokens of `keys`, concatenated; the number of tokens of each key)."""
+    raise NotImplementedError
+
+  def ids(self, keys: Sequence[str]) -> np.ndarray:
+    """Ids of `keys`; new keys are added. Call `start_batch` first."""
+    ids = np.fromiter(map(self.__getitem__, keys), np.int64, len(keys))
+    if self._new:
+      new, self._new = self._new, []
+      tokens, lengths = self._tokenize_new(new)
+      self._starts.extend(np.cumsum(lengths) - lengths + self._flat.size)
       self._lengths.extend(lengths)
-      self._flat.extend(list(itertools.chain.from_iterable(self._pending)))
-      self._pending.clear()
+      self._flat.extend(tokens)
+      self._chars += sum(map(len, new))
     return ids
 
+  def tokens(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the tokens of the strings `ids`, concatenated; the number of tokens of each)."""
+    lengths = self._lengths.values[ids]
+    starts = self._starts.values[ids]
+    # Where each token is in the flat array: its string's start, plus its rank within the string.
+    first_token = np.cumsum(lengths) - lengths
+    positions = np.repeat(starts - first_token, lengths) + np.arange(int(lengths.sum()))
+    return self._flat.values[positions], lengths
+
   def start_batch(self) -> None:
-    if len(self) >= self._max_words:
-      self.clear()
-      self._flat.size = self._starts.size = self._lengths.size = 0
+    if len(self) >= self._max_entries or (self._max_chars is not None and self._chars >= self._max_chars):
+      self._clear()
+
+  def _clear(self) -> None:
+    self.clear()
+    self._chars = 0
+    self._flat.size = self._starts.size = self._lengths.size = 0
 
   @property
   def flat_pieces(self) -> np.ndarray:
@@ -225,6 +248,56 @@ class WordTable(dict):
     return self._lengths.values
 
 
+class WordTable(_TokenCache):
+  """Word -> its WordPiece tokens, each distinct word WordPiece'd once."""
+
+  def __init__(self, wordpiece: WordPiece, max_words: int = 1_000_000):
+    super().__init__(max_words)  # A word holds at most 100 bytes.
+    self._wordpiece = wordpiece
+
+  def _tokenize_new(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    pieces = list(map(self._wordpiece, words))
+    return (np.fromiter(itertools.chain.from_iterable(pieces), np.int64),
+            np.fromiter(map(len, pieces), np.int64, len(pieces)))
+
+
+class ChunkTable(_TokenCache):
+  """A run of text between two spaces (U+0020) -> its tokens, and how many words it holds.
+
+  The basic tokenizer always ends a word at a space, so a line's tokens are its space-separated
+  chunks' tokens one after the other. Splitting at spaces is a fraction of the cost of the word
+  pattern, and a chunk (a word with the punctuation around it: `(1990),`) recurs throughout a
+  corpus: only a chunk seen for the first time is split into words, which `words` turns into
+  tokens. In scripts written without spaces a chunk is a clause, new each time, and costs what
+  its words do plus the lookup; `max_chars` keeps such chunks from filling memory.
+  """
+
+  def __init__(self, split_batch: Callable[[Sequence[str]], list[list[str]]], words: WordTable,
+               max_chunks: int = 1_000_000, max_chars: int = 32_000_000):
+    super().__init__(max_chunks, max_chars)
+    self._split_batch = split_batch
+    self._words = words
+    self._word_counts = _GrowingArray()
+
+  def _tokenize_new(self, chunks: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    words_per_chunk = self._split_batch(chunks)
+    word_counts = np.fromiter(map(len, words_per_chunk), np.int64, len(chunks))
+    self._words.start_batch()
+    tokens, word_lengths = self._words.tokens(self._words.ids(list(itertools.chain.from_iterable(words_per_chunk))))
+    # Tokens before each chunk's end, from the tokens before each word's end.
+    tokens_before_word = np.concatenate(([0], np.cumsum(word_lengths)))
+    self._word_counts.extend(word_counts)
+    return tokens, np.diff(tokens_before_word[np.cumsum(word_counts)], prepend=0)
+
+  def word_counts(self, ids: np.ndarray) -> np.ndarray:
+    """How many words each of the chunks `ids` holds."""
+    return self._word_counts.values[ids]
+
+  def _clear(self) -> None:
+    super()._clear()
+    self._word_counts.size = 0
+
+
 class LabseTokenizer:
   """Text -> token ids, exactly as the original preprocess model's `tokenize`."""
 
@@ -235,6 +308,7 @@ class LabseTokenizer:
     self.unk_id = self.wordpiece.unk_id
     self.split_batch = split_batch
     self.words = WordTable(self.wordpiece)
+    self.chunks = ChunkTable(split_batch, self.words)  # Counting looks lines up here, a chunk at a time.
 
   @classmethod
   def cased(cls, vocab: Sequence[str], char_classes: CharClasses) -> "LabseTokenizer":

@@ -33,10 +33,16 @@ def test_counts_and_line_counts_hand_counted(fast):
   assert counts.stats["tokens"] == 11 and counts.stats["unk_tokens"] == 1
 
 
-def test_batch_counts_equal_per_line_counts(fast):
+@pytest.mark.parametrize("bounded", [False, True])
+def test_batch_counts_equal_per_line_counts(fast, bounded):
+  """Lines cut at spaces into cached chunks count as each line tokenized alone, with runs of spaces, tabs
+  inside chunks, and caches so small that they are emptied between most batches."""
+  if bounded:
+    words = tokenizer.WordTable(fast.wordpiece, max_words=5)
+    fast.chunks = tokenizer.ChunkTable(fast.split_batch, words, max_chunks=7, max_chars=20)
   rng = random.Random(3)
-  lines = [" ".join(rng.choice(["a", "ab", "abb", "b", "c!", "x", "a.b", ""]) for _ in range(rng.randint(0, 12)))
-           for _ in range(500)]
+  lines = [" ".join(rng.choice(["a", "ab", "abb", "b", "c!", "x", "a.b", "", "\ta\tb", "ab!!c"])
+                    for _ in range(rng.randint(0, 12))) for _ in range(500)]
   batched = counting.LanguageCounts.empty(len(VOCAB))
   for begin in range(0, len(lines), 64):
     batched.add_lines(fast, lines[begin:begin + 64])
@@ -48,6 +54,7 @@ def test_batch_counts_equal_per_line_counts(fast):
     line_counts[sorted(set(ids))] += 1
   assert (batched.token_counts == token_counts).all()
   assert (batched.line_counts == line_counts).all()
+  assert batched.stats["words"] == sum(len(words) for words in fast.split_batch(lines))
 
 
 def test_merge_adds_vectors_and_stats(fast):

@@ -138,6 +138,27 @@ def test_word_table_gives_each_words_pieces_and_stays_bounded():
     assert pieces == [[1] + [2] * (length - 1), [3], [0], [1] + [2] * (length - 1)]
 
 
+def test_chunk_table_gives_each_space_separated_chunks_tokens_and_words_and_stays_bounded():
+  wordpiece = tokenizer.WordPiece(["[UNK]", "a", "##a", "b", "."])
+  split = tokenizer.WordSplitter(tokenizer.CharClasses(((0, 32),), ((46, 46),))).split_batch
+  table = tokenizer.ChunkTable(split, tokenizer.WordTable(wordpiece, max_words=3), max_chunks=100, max_chars=12)
+  for extra_a in range(3):
+    table.start_batch()
+    chunks = ["a" * extra_a + "aa.b", "", "b", "\ta\t.", "aa.b", "cab"]
+    ids = table.ids(chunks)
+    assert len(set(ids.tolist())) == 5 + (extra_a > 0)
+    assert len(table) == 5 + (extra_a > 0)  # Emptied before each batch: the last one cached 12 characters or more.
+    tokens, lengths = table.tokens(ids)
+    assert lengths.tolist() == [4 + extra_a, 0, 1, 2, 4, 1]
+    assert tokens.tolist() == [1, 2, *[2] * extra_a, 4, 3, 3, 1, 4, 1, 2, 4, 3, 0]
+    assert table.word_counts(ids).tolist() == [3, 0, 1, 2, 3, 1]
+
+
+def test_a_splitter_that_would_not_end_words_at_spaces_is_refused():
+  with pytest.raises(ValueError, match="U\\+0020"):
+    tokenizer.WordSplitter(tokenizer.CharClasses(((9, 10),), ((46, 46),)))
+
+
 def test_self_check_refuses_a_tokenizer_that_disagrees_with_the_original(char_classes):
   fast = tokenizer.LabseTokenizer.cased(SMALL_VOCAB, char_classes)
   always_unk = lambda texts: [[SMALL_VOCAB.index("[UNK]")] for _ in texts]  # noqa: E731
