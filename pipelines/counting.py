@@ -54,8 +54,7 @@ class LanguageCounts:
     """Tokenizes `lines` and adds their counts."""
     if not lines:
       return
-    chunks_per_line = [line.split(" ") for line in lines]
-    chunks = list(itertools.chain.from_iterable(chunks_per_line))
+    chunks = " ".join(lines).split(" ")  # Each line's chunks, one after the other, without a list per line.
     table = tokenizer.chunks
     table.start_batch()
     chunk_ids = table.ids(chunks)
@@ -69,7 +68,7 @@ class LanguageCounts:
     self.token_counts += token_counts
 
     # Lines containing a token: distinct (line, token) pairs, by sorting their combined keys.
-    chunks_in_line = np.fromiter(map(len, chunks_per_line), np.int64, len(lines))
+    chunks_in_line = np.fromiter(map(str.count, lines, itertools.repeat(" ")), np.int64, len(lines)) + 1
     line_of_token = np.repeat(np.repeat(np.arange(len(lines), dtype=np.int64), chunks_in_line), lengths)
     keys = line_of_token * vocab_size + tokens
     keys.sort()

@@ -154,6 +154,22 @@ def test_chunk_table_gives_each_space_separated_chunks_tokens_and_words_and_stay
     assert table.word_counts(ids).tolist() == [3, 0, 1, 2, 3, 1]
 
 
+@pytest.mark.shared
+def test_batch_tokenization_through_the_chunk_table_equals_each_text_alone(fixture_spec):
+  """token_ids_batch (space-separated chunks, cached) against token_ids (words of the whole text), on real
+  text in 15 languages with runs of spaces, tabs, NBSP and empty texts mixed in, twice (cold, then warm)."""
+  fast = fixture_spec.build()
+  rng = random.Random(5)
+  texts = []
+  for paths in real_text_files().values():
+    with open(paths[0], encoding="utf-8") as handle:
+      texts += rng.sample(handle.read().split("\n"), 40)
+  texts += ["", " ", "  a  b ", "\tx\u00a0y .", "東京 s", rng.choice(texts).replace(" ", "   ")]
+  expected = [fast.token_ids(text) for text in texts]
+  assert fast.token_ids_batch(texts) == expected
+  assert fast.token_ids_batch(texts[::-1]) == expected[::-1]
+
+
 def test_a_splitter_that_would_not_end_words_at_spaces_is_refused():
   with pytest.raises(ValueError, match="U\\+0020"):
     tokenizer.WordSplitter(tokenizer.CharClasses(((9, 10),), ((46, 46),)))
