@@ -3,6 +3,8 @@
 import bz2
 import os
 import shutil
+import xml.etree.ElementTree as ET
+from xml.parsers import expat
 
 import pytest
 
@@ -73,6 +75,38 @@ def test_page_fields():
   talk = next(p for p in pages if p.namespace == 1)
   assert redirect.title == "กระโจมไฟ" and talk.title == "พูดคุย:ผึ้งพันธุ์"
   assert pages[0].text.startswith("{{กล่องข้อมูล")
+
+
+def element_tree_page(xml: bytes):
+  """The page fields as ElementTree finds them: the independent reference for the expat reader."""
+  page = ET.fromstring(xml)
+  revision = page.find("revision")
+  text = revision.findtext("text") if revision is not None else None
+  return sources.Page(page.findtext("title") or "", int(page.findtext("ns") or 0), int(page.findtext("id") or 0),
+                      page.find("redirect") is not None, text or "")
+
+
+@pytest.mark.parametrize("xml", [
+    b"<page><title>a</title><ns>0</ns><id>7</id><revision><id>9</id><text>x &lt;ref&gt; &amp;amp; y</text></revision></page>",
+    b"<page><title>a</title><revision><text>x<b>y</b>z</text></revision></page>",  # Text ends at a child.
+    b"<page><ns>1</ns><id>3</id><revision><id>9</id><text/></revision><revision><text>2nd</text></revision>"
+    b"<redirect title='x'/></page>",  # The first revision's text, even empty; the page's own id.
+    b"<page><title></title><title>t2</title><revision><contributor><id>5</id></contributor>"
+    b"<text xml:space='preserve'>a&#13;\r\nb\rc</text></revision></page>",  # Line ends as XML reads them.
+    b"<page>\n  <title>\xe0\xb8\x81 <!-- c --> \xe0\xb8\x82</title>\n  <revision><text><![CDATA[<&>]]></text></revision></page>",
+    b"<page><title>t</title></page>",
+])
+def test_page_fields_are_what_element_tree_finds(xml):
+  assert sources._page_from_xml(xml) == element_tree_page(xml)
+
+
+@pytest.mark.parametrize("xml", [b"<page><title>a &nbsp;</title></page>", b"<page><title>a</title>",
+                                 b"<page><title>\xff</title></page>", b"<page></page><page></page>"])
+def test_pages_that_are_not_well_formed_xml_are_errors_as_for_element_tree(xml):
+  with pytest.raises(ET.ParseError):
+    ET.fromstring(xml)
+  with pytest.raises(expat.ExpatError):
+    sources._page_from_xml(xml)
 
 
 def test_missing_index_falls_back_to_one_shard(tmp_path, caplog):
