@@ -54,13 +54,14 @@ class LanguageCounts:
     """Tokenizes `lines` and adds their counts."""
     if not lines:
       return
-    chunks = " ".join(lines).split(" ")  # Each line's chunks, one after the other, without a list per line.
+    joined = " ".join(lines)
+    chunks = joined.split(" ")  # Each line's chunks, one after the other, without a list per line.
     table = tokenizer.chunks
     table.start_batch()
     chunk_ids = table.ids(chunks)
     tokens, lengths = table.tokens(chunk_ids)
     self.add_stats(lines=len(lines), words=int(table.word_counts(chunk_ids).sum()),
-                   bytes=sum(len(line.encode("utf-8")) for line in lines))
+                   bytes=len(joined.encode("utf-8")) - (len(lines) - 1))
     if not tokens.size:
       return
     vocab_size = tokenizer.vocab_size

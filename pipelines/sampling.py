@@ -59,14 +59,21 @@ class BottomK:
     """Hashes at or above this cannot enter: the largest kept once full, else the given bound."""
     return -self._heap[0][0] if self.k and len(self._heap) >= self.k else self._bound
 
-  def add_all(self, lines: Iterable[str]) -> None:
-    if self.k <= 0:
+  def add_all(self, lines: Sequence[str]) -> None:
+    if self.k <= 0 or not lines:
       return
+    # Every line's hash, computed in C (`line_hash`, vectorized); only lines below the bound reach the heap.
+    encoded = list(map(str.encode, lines))
+    keys = (np.fromiter(map(zlib.crc32, encoded), np.uint64, len(lines)) << np.uint64(32)
+            | np.fromiter(map(zlib.adler32, encoded), np.uint64, len(lines)))
     heap, bound = self._heap, self.bound
-    for line in lines:
-      key = line_hash(line)
+    candidates = range(len(lines)) if bound is None else np.flatnonzero(keys < np.uint64(bound)).tolist()
+    keys = keys.tolist()
+    for index in candidates:
+      key = keys[index]
       if bound is not None and key >= bound:
         continue
+      line = lines[index]
       if len(heap) < self.k:
         heapq.heappush(heap, (-key, line))
         if len(heap) == self.k:

@@ -41,7 +41,7 @@ def test_batch_counts_equal_per_line_counts(fast, bounded):
     words = tokenizer.WordTable(fast.wordpiece, max_words=5)
     fast.chunks = tokenizer.ChunkTable(fast.split_batch, words, max_chunks=7, max_chars=20)
   rng = random.Random(3)
-  lines = [" ".join(rng.choice(["a", "ab", "abb", "b", "c!", "x", "a.b", "", "\ta\tb", "ab!!c"])
+  lines = [" ".join(rng.choice(["a", "ab", "abb", "b", "c!", "x", "a.b", "", "\ta\tb", "ab!!c", "é!"])
                     for _ in range(rng.randint(0, 12))) for _ in range(500)]
   batched = counting.LanguageCounts.empty(len(VOCAB))
   for begin in range(0, len(lines), 64):
@@ -55,6 +55,7 @@ def test_batch_counts_equal_per_line_counts(fast, bounded):
   assert (batched.token_counts == token_counts).all()
   assert (batched.line_counts == line_counts).all()
   assert batched.stats["words"] == sum(len(words) for words in fast.split_batch(lines))
+  assert batched.stats["bytes"] == sum(len(line.encode("utf-8")) for line in lines)
 
 
 def test_merge_adds_vectors_and_stats(fast):
@@ -286,9 +287,10 @@ def test_sampling_is_the_same_lines_in_any_order_or_partition():
   lines = [f"line {i}. Second sentence {i * 7}!" for i in range(300)]
   whole = sampling.BottomK(20)
   whole.add_all(lines)
+  assert whole.items() == sorted((sampling.line_hash(line), line) for line in lines)[:20]
   parts = [sampling.BottomK(20) for _ in range(3)]
   for number, part in enumerate(parts):
-    part.add_all(reversed(lines[number::3]))
+    part.add_all(lines[number::3][::-1])
   merged = sorted(item for part in parts for item in part.items())[:20]
   assert merged == whole.items()
   # Bounded by a first part, a second keeps only what can still enter; merged, the same k lines.
