@@ -167,7 +167,15 @@ def clean_wikitext(text: str, syntax: WikiSyntax, max_depth: int = MAX_NESTING_D
       break
 
   def link_text(match: re.Match) -> str:
-    target, _, label = match.group(1).partition("|")
+    inner = match.group(1)
+    if ":" not in inner:  # Most links: no namespace or language prefix to look up.
+      if "|" in inner:
+        label = inner.rpartition("|")[2]  # The last part of a non-empty label, as below.
+        if label:
+          return label
+      elif "#" not in inner:
+        return inner
+    target, _, label = inner.partition("|")
     prefix, colon, rest = target.partition(":")
     if colon and not target.startswith(":"):
       if _normalize_namespace(prefix) in syntax.dropped_prefixes:

@@ -1,6 +1,8 @@
 """Wikitext extraction: hand-written cases for each construct, and the real enwiki excerpt."""
 
 import bz2
+import random
+import re
 import time
 import xml.etree.ElementTree as ET
 
@@ -21,6 +23,28 @@ def lines(text, syntax=EN, min_chars=1):
 def test_links_keep_their_label_or_target():
   assert lines("A [[tower]] and [[lens (optics)|lenses]] and [[tower]]s.") == ["A tower and lenses and towers."]
   assert lines("See [[Anarchism in Italy#Postwar years|anarchist]] and [[#Notes]].") == ["See anarchist and Notes."]
+
+
+def rendered_link(inner: str, syntax: wikitext.WikiSyntax) -> str:
+  """What a reader sees of [[inner]], written out case by case as MediaWiki renders it."""
+  target, _, label = inner.partition("|")
+  prefix, colon, _ = target.partition(":")
+  if colon and not target.startswith(":"):
+    if " ".join(prefix.replace("_", " ").split()).casefold() in syntax.dropped_prefixes:
+      return ""  # A file or category.
+    if not label and re.fullmatch(r"[a-z]{2,3}(?:-[a-z0-9]+)*", prefix.strip()):
+      return ""  # An interlanguage link.
+  if label:
+    return label.split("|")[-1]  # A file caption's last part; the pipe trick's empty label is not a label.
+  return target.lstrip(":").split("#")[0] or target.lstrip(":#")  # A section link alone shows its section.
+
+
+def test_every_shape_of_link_renders_as_mediawiki_shows_it():
+  rng = random.Random(11)
+  parts = ["a", "B c", "de", "File", "category", ":", "|", "#", " ", "_", "x-1"]
+  for _ in range(3000):
+    inner = "".join(rng.choice(parts) for _ in range(rng.randint(0, 6)))
+    assert wikitext.clean_wikitext(f"[[{inner}]]", EN) == rendered_link(inner, EN), inner
 
 
 def test_nested_templates_and_template_parameters_are_removed():
