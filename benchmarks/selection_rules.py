@@ -3,20 +3,23 @@
     python benchmarks/selection_rules.py [--counts DIR] [--resamples N]
 
 Selects from `../shared/data/seed-counts` (16 wikis x 1M lines, counts only) with the default rule,
-a sweep of `--specificity` and `--preset original`, and with the default rule from a share of the
-text (each count thinned at random, as if fewer lines had been read: more text must not lower
-preservation), and prints, next to the published 173,347-token vocab, the share of sentences each
-vocab tokenizes exactly as the original (all languages, and the worst one) on three kinds of text
-selection never sees: Tatoeba (conversation), FLORES dev (news, travel guides) and a web framework's
-interface strings (benchmarks/data/interface-strings: buttons, form errors, product names). "wins" is the share of bootstrap resamples of the sentences
-(each language resampled on its own) in which the rule beats the published vocab in all four
-figures at once: how much of a lead is more than the luck of these particular sentences. Last, what
-the default gives up where it gives up most: English Wikipedia's own sentences (the real enwiki
-excerpt in ../shared, extracted as the pipeline does).
+a sweep of `--specificity` (without a floor), a sweep of `--specificity_floor`, `--preset original`,
+and the default rule from a share of the text (each count thinned at random, as if fewer lines had
+been read: more text must not lower preservation), and prints, next to the published 173,347-token
+vocab, the share of sentences each vocab tokenizes exactly as the original (all languages, and the
+worst one) on four sets of text selection never sees: Tatoeba (conversation), FLORES dev (news,
+travel guides), a web framework's interface strings (benchmarks/data/interface-strings: buttons,
+form errors) and desktop and project tools' strings (benchmarks/data/desktop-strings: product names,
+acronyms, technical words). "wins" is the share of bootstrap resamples of the sentences (each
+language resampled on its own) in which the rule beats the published vocab in all eight figures at
+once: how much of a lead is more than the luck of these particular sentences. Last, what the
+default gives up where it gives up most: English Wikipedia's own sentences (the real enwiki excerpt
+in ../shared, extracted as the pipeline does).
 """
 
 import argparse
 import collections
+import dataclasses
 import logging
 import os
 import sys
@@ -32,7 +35,9 @@ TATOEBA = os.path.join(SHARED, "data", "tatoeba", "v1")
 FLORES = os.path.join(SHARED, "data", "flores200", "dev")
 ENWIKI = os.path.join(SHARED, "data", "wikipedia", "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2")
 INTERFACE = os.path.join(ROOT, "benchmarks", "data", "interface-strings")
-SWEEP = (0.0, 0.25, 0.4, 0.5, 0.6, 1.0)
+DESKTOP = os.path.join(ROOT, "benchmarks", "data", "desktop-strings")
+SWEEP = (0.0, 0.25, 0.4, 0.5, 0.6, 1.0)  # Specificity exponents, without a floor.
+FLOORS = (0.5, 0.7, 0.9)  # Floors under the default exponent.
 TEXT_SHARES = (0.03, 0.1, 0.3)
 
 from evaluation.preservation import read_texts  # noqa: E402
@@ -43,9 +48,10 @@ from pipelines.tokenizer import TokenizerSpec  # noqa: E402
 from pipelines.vocab import kept_mask, read_vocab  # noqa: E402
 
 
-def interface_strings() -> dict[str, list[str]]:
-  return read_texts(None, [f"{name[:-len('.txt')]}={os.path.join(INTERFACE, name)}"
-                           for name in sorted(os.listdir(INTERFACE)) if name.endswith(".txt")])
+def interface_strings(folder: str = INTERFACE) -> dict[str, list[str]]:
+  """One of the bundled sets of interface strings (`folder`/<lang>.txt), by language."""
+  return read_texts(None, [f"{name[:-len('.txt')]}={os.path.join(folder, name)}"
+                           for name in sorted(os.listdir(folder)) if name.endswith(".txt")])
 
 
 def sentence_sets(tokenizer) -> dict[str, dict[str, Sample]]:
@@ -53,7 +59,8 @@ def sentence_sets(tokenizer) -> dict[str, dict[str, Sample]]:
   flores = [f"{path[:-len('.dev')]}={os.path.join(FLORES, path)}" for path in sorted(os.listdir(FLORES))]
   return {name: {language: Sample.tokenize(tokenizer, sentences, language) for language, sentences in texts.items()}
           for name, texts in (("Tatoeba", read_texts(TATOEBA, [])), ("FLORES dev", read_texts(None, flores)),
-                              ("interface strings", interface_strings()))}
+                              ("interface strings", interface_strings()),
+                              ("desktop strings", interface_strings(DESKTOP)))}
 
 
 def wikipedia_sentences(path: str) -> list[str]:
@@ -118,9 +125,11 @@ def main() -> None:
   sets = sentence_sets(tokenizer)
   baseline = preserved_sentences(sets, kept_mask(vocab, read_vocab(PUBLISHED)))
   rules = {"default": selection.SelectionRule.default()}
-  # The sweep at the published size, so that every rule is compared at the same number of tokens.
-  rules.update({f"--max_vocab 173347 --specificity {exponent:g}": selection.SelectionRule(
-      max_vocab=selection.PUBLISHED_VOCAB_SIZE, specificity=exponent) for exponent in SWEEP})
+  # The sweeps at the published size, so that every rule is compared at the same number of tokens.
+  rules.update({f"--max_vocab 173347 --specificity {exponent:g} --specificity_floor 0": selection.SelectionRule(
+      max_vocab=selection.PUBLISHED_VOCAB_SIZE, specificity=exponent, specificity_floor=0) for exponent in SWEEP})
+  rules.update({f"--max_vocab 173347 --specificity_floor {floor:g}": selection.SelectionRule(
+      max_vocab=selection.PUBLISHED_VOCAB_SIZE, specificity_floor=floor) for floor in FLOORS})
   rules["--preset original"] = selection.SelectionRule.original()
   rng = np.random.default_rng(0)
   runs = {label: (counts, rule) for label, rule in rules.items()}
@@ -145,6 +154,8 @@ def main() -> None:
   print(f"\nEnglish Wikipedia (the enwiki excerpt, {len(english):,} sentences), preserved:")
   for label, kept in (("published", kept_mask(vocab, read_vocab(PUBLISHED))),
                       ("default", kept_mask(vocab, selection.select(counts, vocab, selection.SelectionRule.default()).vocab)),
+                      ("--specificity_floor 0", kept_mask(vocab, selection.select(counts, vocab, dataclasses.replace(
+                          selection.SelectionRule.default(), specificity_floor=0)).vocab)),
                       ("--max_vocab 173347 --specificity 0", kept_mask(vocab, selection.select(
                           counts, vocab, selection.SelectionRule(max_vocab=selection.PUBLISHED_VOCAB_SIZE,
                                                                  specificity=0)).vocab))):

@@ -1,5 +1,6 @@
 """Token counting, sentence samples and vocab selection on hand-counted cases."""
 
+import dataclasses
 import random
 
 import numpy as np
@@ -149,19 +150,38 @@ def test_scores_weight_line_share_by_specificity():
   # c is in 35% of xx's lines and 40% of yy's: specific to yy by 0.40 / 0.75, to xx by 0.35 / 0.75.
   languages = {"xx": language({"a": (90, 50), "b": (33, 33), "c": (35, 35)}, 100),
                "yy": language({"!": (800, 80), "ab": (15, 15), "c": (40, 40)}, 100)}
-  scores = selection.token_scores(languages, exponent=0.4)
+  scores = selection.token_scores(languages, exponent=0.4, floor=0)
   assert scores["xx"][ID["a"]] == pytest.approx(0.5)  # Line share, not occurrences; only xx uses a.
   assert scores["yy"][ID["c"]] == pytest.approx(0.40 * (0.40 / 0.75) ** 0.4)  # 0.311
   assert scores["xx"][ID["c"]] == pytest.approx(0.35 * (0.35 / 0.75) ** 0.4)  # 0.258
   assert scores["xx"][ID["!"]] == 0 and scores["yy"][ID["."]] == 0
   plain = selection.token_scores(languages, exponent=0)
   assert plain["yy"][ID["c"]] == pytest.approx(0.4)
-  # A budget of three: !, a, then b (0.33, xx's own) before c (0.311, shared); by line share alone, c (0.4).
+  # With the default floor, c keeps 0.78 of its line share where specificity ** 0.4 would give it less.
+  floored = selection.token_scores(languages)
+  assert floored["yy"][ID["c"]] == pytest.approx(0.40 * 0.78) and floored["xx"][ID["c"]] == pytest.approx(0.35 * 0.78)
+  assert floored["xx"][ID["a"]] == pytest.approx(0.5)
+  # A budget of three: !, a, then b (0.33, xx's own) before c (0.312, shared); by line share alone, c (0.4).
   chosen = selection.select(languages, VOCAB, selection.SelectionRule(max_vocab=107))
   assert chosen.vocab[104:] == ["a", "b", "!"] and chosen.estimate == "counts"
   assert chosen.per_language["xx"].score_threshold == pytest.approx(0.33)
   assert chosen.per_language["xx"].min_lines_alone == 33
   assert selection.select(languages, VOCAB, selection.SelectionRule(max_vocab=108)).vocab[104:] == ["a", "b", "c", "!"]
+
+
+def test_a_token_many_languages_share_is_credited_by_the_floor_not_ranked_down_in_each():
+  # Four languages: ab in 30 of each one's 100 lines; each has one token of its own in 20 lines.
+  own = {"w": "a", "x": "b", "y": "c", "z": "!"}
+  languages = {code: language({"ab": (30, 30), token: (20, 20)}, 100) for code, token in own.items()}
+  # Shared by four alike, ab's specificity is 1/4: 0.3 x 0.25 ** 0.4 = 0.172 < 0.2 without a floor, and
+  # 0.3 x 0.78 = 0.234 > 0.2 with the default's.
+  four_tokens = selection.SelectionRule(max_vocab=len(LABSE_SPECIAL_TOKENS) + 4)
+  assert selection.select(languages, VOCAB, four_tokens).vocab[104:] == ["a", "b", "c", "ab"]  # Ties by id.
+  unfloored = dataclasses.replace(four_tokens, specificity_floor=0)
+  assert selection.select(languages, VOCAB, unfloored).vocab[104:] == ["a", "b", "c", "!"]  # Each one's own.
+  bar = selection.SelectionRule(min_lines_per_million=200_000)
+  assert "max(0.78, specificity ** 0.4)" in bar.describe()
+  assert selection.select(languages, VOCAB, bar).vocab[104:] == ["a", "b", "c", "!", "ab"]
 
 
 def test_scores_of_one_language_are_its_line_shares():
@@ -327,6 +347,7 @@ def test_sample_file_round_trip_and_errors():
     (["--max_vocab", "50"], "--max_vocab 50 is smaller than"),
     (["--preset", "original", "--min_line_fraction", "0.1"], "--preset original"),
     (["--specificity", "-1"], "--specificity"),
+    (["--specificity_floor", "1.5"], "--specificity_floor"),
     (["--min_lines_per_million", "0"], "--min_lines_per_million"),
     (["--min_lines_per_million", "40", "--max_vocab", "107"], "give one of them"),
     (["--fill_to", "107"], "--fill_to N goes with --min_lines_per_million"),

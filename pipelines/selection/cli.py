@@ -17,7 +17,7 @@ from pipelines.sampling import Sample
 from pipelines.selection.report import read_run, selection_markdown, write_selection
 from pipelines.selection.rule import (BUDGET_SOURCES, ORIGINAL_MIN_LINE_FRACTION, PRESETS,
                                       PUBLISHED_BAR_LINES_PER_MILLION, PUBLISHED_VOCAB_SIZE, SPECIFICITY_EXPONENT,
-                                      SelectionError, SelectionRule)
+                                      SPECIFICITY_FLOOR, SelectionError, SelectionRule)
 from pipelines.selection.select import select
 
 
@@ -64,8 +64,9 @@ def add_rule_arguments(parser: argparse.ArgumentParser) -> None:
       "with the languages chosen)")
   group.add_argument("--min_lines_per_million", type=_number, metavar="X",
                      help="keep a token for a language when its line share there, weighted by its specificity to "
-                          "the language ** G (--specificity), reaches X lines per million: a token only that "
-                          "language uses needs X, one k languages use alike k ** G times X")
+                          "the language ** G (--specificity, at least F: --specificity_floor), reaches X lines per "
+                          "million: a token only that language uses needs X, one k languages use alike "
+                          "min(k ** G, 1 / F) times X")
   group.add_argument("--fill_to", type=_whole_number, metavar="N",
                      help="with --min_lines_per_million: while the vocab has fewer than N tokens, add more as "
                           "--max_vocab N would")
@@ -83,6 +84,10 @@ def add_rule_arguments(parser: argparse.ArgumentParser) -> None:
   group.add_argument("--specificity", type=_number, default=SPECIFICITY_EXPONENT, metavar="G",
                      help="from counts, a token's line share is weighted by its specificity to the language "
                           f"** G (0: line share alone; default {SPECIFICITY_EXPONENT})")
+  group.add_argument("--specificity_floor", type=_number, default=SPECIFICITY_FLOOR, metavar="F",
+                     help="the least the specificity weight can be: a token many languages use alike keeps at "
+                          f"least F of its line share in each (0: no floor; 1: line share alone; default "
+                          f"{SPECIFICITY_FLOOR})")
   group.add_argument("--budget_by", choices=BUDGET_SOURCES,
                      help="what --max_vocab spends on: the sentence samples (the default when every language has "
                           "one) or the counts (line share weighted by specificity), e.g. when the run's samples "
@@ -102,9 +107,11 @@ def rule_from_arguments(args: argparse.Namespace) -> SelectionRule:
   given = any(value is not None for value in (fraction, args.min_count, args.coverage, args.max_vocab,
                                              args.target_preservation, args.min_lines_per_million))
   if not given and args.fill_to is None:
-    return dataclasses.replace(SelectionRule.default(), specificity=args.specificity, budget_by=args.budget_by)
+    return dataclasses.replace(SelectionRule.default(), specificity=args.specificity,
+                               specificity_floor=args.specificity_floor, budget_by=args.budget_by)
   return SelectionRule(fraction, args.min_count, args.coverage, args.max_vocab, args.target_preservation, args.preset,
-                       args.specificity, args.budget_by, args.min_lines_per_million, args.fill_to)
+                       args.specificity, args.specificity_floor, args.budget_by, args.min_lines_per_million,
+                       args.fill_to)
 
 
 def main(argv: Sequence[str] | None = None, prog: str | None = None) -> None:

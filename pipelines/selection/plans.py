@@ -13,7 +13,7 @@ import numpy as np
 
 from pipelines.counting import LanguageCounts
 from pipelines.sampling import Sample
-from pipelines.selection.rule import SPECIFICITY_EXPONENT, SelectionRule
+from pipelines.selection.rule import SPECIFICITY_EXPONENT, SPECIFICITY_FLOOR, SelectionRule
 
 NEVER = np.iinfo(np.int64).max  # Rank of a token a language's prefix never reaches.
 
@@ -29,14 +29,15 @@ def ranking(scores: np.ndarray, eligible: np.ndarray) -> np.ndarray:
   return ids[np.lexsort((ids, -scores[ids]))]
 
 
-def token_scores(counts: Mapping[str, LanguageCounts],
-                 exponent: float = SPECIFICITY_EXPONENT) -> dict[str, np.ndarray]:
+def token_scores(counts: Mapping[str, LanguageCounts], exponent: float = SPECIFICITY_EXPONENT,
+                 floor: float = SPECIFICITY_FLOOR) -> dict[str, np.ndarray]:
   """Each language's score for every token: its line share, weighted by how specific it is to the language.
 
   The line share is the share of the language's lines the token occurs in (the original rule's
   measure: it does not change as the corpus grows). Specificity is that share over the sum of the
   token's line shares in all the languages selected for: 1 for a token only this language uses,
-  1/k for one that k languages use alike. Score = line share x specificity ** exponent.
+  1/k for one that k languages use alike. Score = line share x max(floor, specificity ** exponent):
+  a token the languages share loses at most the floor's share of its line share.
   """
   shares = {language: language_counts.line_counts / max(int(language_counts.stats.get("lines", 0)), 1)
             for language, language_counts in counts.items()}
@@ -45,7 +46,7 @@ def token_scores(counts: Mapping[str, LanguageCounts],
   scores = {}
   for language, share in shares.items():
     score = np.zeros(share.size)
-    score[used] = share[used] * (share[used] / total[used]) ** exponent
+    score[used] = share[used] * np.maximum(floor, (share[used] / total[used]) ** exponent)
     scores[language] = score
   return scores
 

@@ -20,10 +20,13 @@ def selection_markdown(selection: Selection) -> str:
   measured = {"samples": "Budget or target measured on sentence samples (the share of each language's sample "
                          "sentences whose every token is kept); with a budget, every language the same share.",
               "counts": "{why}: the budget went to one shared threshold on each token's line share in a language "
-                        "weighted by its specificity to that language (specificity ** {exponent}){threshold}.",
+                        "weighted by its specificity to that language ({weight}){threshold}.",
               "none": ""}[selection.estimate]
   threshold = next((info.score_threshold for info in selection.per_language.values()), None)
-  exponent = f"{selection.rule.specificity:g}"
+  rule = selection.rule
+  exponent = f"{rule.specificity:g}"
+  alike = (f"k ** {exponent} times that" if not 0 < rule.specificity_floor < 1
+           else f"min(k ** {exponent}, {1 / rule.specificity_floor:.3g}) times that")
   if selection.rule.min_lines_per_million is not None:
     why = ("The published vocab's bar, the default (on the original smaller-LaBSE's counts it keeps exactly the "
            f"published {PUBLISHED_VOCAB_SIZE:,} tokens; the vocab grows and shrinks with the languages chosen)"
@@ -33,10 +36,10 @@ def selection_markdown(selection: Selection) -> str:
     why = "By counts (--budget_by counts)"
   else:
     why = "No sentence sample for every language"
-  measured = measured.format(why=why, exponent=exponent, threshold=(
+  measured = measured.format(why=why, weight=rule.weight_text(), threshold=(
       f": a token only one language uses is kept when it is in at least {threshold * 1e6:,.3g} of every "
-      "million of that language's lines (`min_lines_alone`); one that k languages use alike needs "
-      f"k ** {exponent} times that" if threshold else ""))
+      f"million of that language's lines (`min_lines_alone`); one that k languages use alike needs {alike}"
+      if threshold else ""))
   if measured:
     lines += [measured, ""]
   rows = [[language, info.lines, info.tokens_seen, info.tokens_kept, f"{info.coverage:.4%}", info.sample_sentences,

@@ -14,7 +14,7 @@ from pipelines.parameters import labse_parameters
 from pipelines.sampling import Sample
 from pipelines.selection.plans import (LanguagePlan, best_scores, filter_masks, meet_target, min_lines_for,
                                          spend, token_scores)
-from pipelines.selection.rule import SPECIFICITY_EXPONENT, SelectionError, SelectionRule
+from pipelines.selection.rule import SPECIFICITY_EXPONENT, SPECIFICITY_FLOOR, SelectionError, SelectionRule
 from pipelines.vocab import REQUIRED_SPECIAL_TOKENS, is_special_token
 
 logger = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ def select(counts: Mapping[str, LanguageCounts], original_vocab: Sequence[str], 
   warnings: list[str] = []
 
   filters = {language: filter_masks(language_counts, rule) for language, language_counts in counts.items()}
-  scores = token_scores(counts, rule.specificity)
+  scores = token_scores(counts, rule.specificity, rule.specificity_floor)
   plans = {}
   for language, language_counts in counts.items():
     candidates = np.ones(size, bool)
@@ -160,8 +160,9 @@ def select(counts: Mapping[str, LanguageCounts], original_vocab: Sequence[str], 
   else:  # A target alone was measured on the samples; filters alone (or nothing) measured nothing.
     estimate = "samples" if rule.target_preservation is not None else "none"
   if not bound_by_budget:
-    unused = ([f"--specificity {rule.specificity:g}"] if rule.specificity != SPECIFICITY_EXPONENT and not bound_by_bar
-              else [])
+    unused = [f"--{name} {value:g}" for name, value, default in (
+        ("specificity", rule.specificity, SPECIFICITY_EXPONENT),
+        ("specificity_floor", rule.specificity_floor, SPECIFICITY_FLOOR)) if value != default and not bound_by_bar]
     unused += [f"--budget_by {rule.budget_by}"] if rule.budget_by and not filled else []
     warnings += [f"{option} changed nothing: it says how a budget is spent, and none was spent" for option in unused]
 
