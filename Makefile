@@ -27,7 +27,7 @@ test: $(INSTALLED)
 test-fast: $(INSTALLED)
 	$(VENV_PYTHON) -m pytest -q -m "not slow" tests
 
-# Plants sixteen boundary bugs, each in a copy of the project, and expects the tests to catch every one (~75 s).
+# Plants nineteen boundary bugs, each in a copy of the project, and expects the tests to catch every one (~75 s).
 mutation-check: $(INSTALLED)
 	$(VENV_PYTHON) tools/mutation_check.py
 

@@ -2,11 +2,12 @@
 
     python benchmarks/worker_memory.py
 
-A worker holds the tokenizer (the vocab as two dicts and the compiled word patterns), the word
-table (at most 1,000,000 distinct words with their pieces), and dense per-language count vectors
-(2 x vocab x 8 bytes per shard in flight and per language in the combiner). This builds a
-501,153-token vocab (the fixture's 254,175 real LaBSE tokens plus synthetic ones), fills the word
-table to its bound with real and synthetic words, and prints the resident memory after each step.
+A worker holds the tokenizer (the vocab as two dicts and the compiled word patterns), its chunk and
+word tables (at most 1,000,000 distinct space-separated chunks and 1,000,000 distinct words, with
+their tokens), and dense per-language count vectors (2 x vocab x 8 bytes per shard in flight and per
+language in the combiner). This builds a 501,153-token vocab (the fixture's 254,175 real LaBSE tokens
+plus synthetic ones), fills the tables to their bounds with real and synthetic words, and prints the
+resident memory after each step.
 Needs ../shared for the real vocab and text; TensorFlow is never imported, as on a worker.
 """
 
@@ -64,14 +65,16 @@ def main() -> None:
   counts = LanguageCounts.empty(tokenizer.vocab_size)
   for begin in range(0, len(lines), 4096):
     counts.add_lines(tokenizer, lines[begin:begin + 4096])
-  steps.append((f"real enwiki excerpt counted ({len(tokenizer.words):,} distinct words)", rss_mb()))
+  steps.append((f"real enwiki excerpt counted ({len(tokenizer.chunks):,} chunks, {len(tokenizer.words):,} words)",
+                rss_mb()))
 
   rng = np.random.default_rng(0)
   letters = np.array(list("abcdefghijklmnopqrstuvwxyzéüß"))
-  while len(tokenizer.words) < 999_000:
+  while len(tokenizer.chunks) < 999_000:
     words = ["".join(rng.choice(letters, rng.integers(3, 14))) for _ in range(20_000)]
     counts.add_lines(tokenizer, [" ".join(words[i:i + 20]) for i in range(0, len(words), 20)])
-  steps.append((f"word table at its bound ({len(tokenizer.words):,} words)", rss_mb()))
+  steps.append((f"tables at their bound ({len(tokenizer.chunks):,} chunks, {len(tokenizer.words):,} words)",
+                rss_mb()))
 
   per_language = [LanguageCounts.empty(tokenizer.vocab_size) for _ in range(16)]
   for language_counts in per_language:

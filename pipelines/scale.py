@@ -6,7 +6,7 @@ The job's cost follows the compressed bytes of the chosen wikis' multistream dum
 decompressed, parsed and counted once. This reads each wiki's `dumpstatus.json` from the dump site
 (the sizes Wikimedia publishes for the dump files), sums its multistream dump files, and turns the
 total into XML to read, vCPU-hours, wall time and a cost with the figures measured for the 15
-languages (docs/scale.md): bz2 expands about 4.5x, the whole job reads 7.0 MB of XML per
+languages (docs/scale.md): bz2 expands about 4.5x, the whole job reads 11.5 MB of XML per
 CPU-second, a Dataflow vCPU-hour with its memory costs about $0.07.
 """
 
@@ -22,7 +22,7 @@ from typing import Sequence
 from pipelines import cli, languages
 
 EXPANSION = 4.5  # XML bytes per bz2 byte of Wikimedia's bzip2 -9 dumps (they expand 4-5x).
-XML_MB_PER_CPU_SECOND = 7.0  # benchmarks/pipeline_throughput.py: the whole Beam job, one process.
+XML_MB_PER_CPU_SECOND = 11.5  # benchmarks/pipeline_throughput.py: the whole Beam job, one process (its slowest run).
 COST_PER_VCPU_HOUR = 0.056 + 4 * 0.0036  # Dataflow batch, us-central1 list price: vCPU + 4 GB of memory.
 STARTUP_MINUTES = 10  # Worker start-up and reading the largest index, as measured for the 15 languages.
 _MULTISTREAM = re.compile(r"-pages-articles-multistream(\d*\.xml-p\d+p\d+)?\.(xml\.)?bz2$")

@@ -247,7 +247,7 @@ def test_scale_plan_sums_each_wikis_multistream_dump_from_its_dumpstatus(tmp_pat
   out = capsys.readouterr()
   assert "| vi | 1.50 GB |" in out.out and "| en | 0.50 GB |" in out.out
   assert "2 wikis, 2.0 GB of bz2" in out.out and "hmn: no Wikipedia" in out.err
-  # The 15 languages' plan in docs/scale.md: 60 GB of bz2 is 270 GB of XML, 10.7 vCPU-hours, 15 min on 32 workers.
+  # The 15 languages' plan in docs/scale.md: 60 GB of bz2 is 270 GB of XML, 6.5 vCPU-hours, 13 min on 32 workers.
   figures = scale.estimate(60_000_000_000, 32)
-  assert round(figures["xml_gb"]) == 270 and round(figures["vcpu_hours"], 1) == 10.7
-  assert round(figures["wall_minutes"]) == 15 and round(figures["billed_vcpu_hours"]) == 32
+  assert round(figures["xml_gb"]) == 270 and round(figures["vcpu_hours"], 1) == 6.5
+  assert round(figures["wall_minutes"]) == 13 and round(figures["billed_vcpu_hours"]) == 28
