@@ -257,8 +257,9 @@ class _TokenCache(dict):
 class WordTable(_TokenCache):
   """Word -> its WordPiece tokens, each distinct word WordPiece'd once."""
 
-  def __init__(self, wordpiece: WordPiece, max_words: int = 1_000_000):
-    super().__init__(max_words)  # A word holds at most 100 bytes.
+  def __init__(self, wordpiece: WordPiece, max_words: int = 1_000_000, max_chars: int = 32_000_000):
+    # Bounded by characters too: a word past 100 bytes is one [UNK], but its text is still the key.
+    super().__init__(max_words, max_chars)
     self._wordpiece = wordpiece
 
   def _tokenize_new(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
