@@ -1,6 +1,8 @@
 """The fast tokenizer against TensorFlow's: tf_text's own BertTokenizer and the exported fixture."""
 
+import dataclasses
 import random
+import zlib
 
 import pytest
 
@@ -168,6 +170,31 @@ def test_batch_tokenization_through_the_chunk_table_equals_each_text_alone(fixtu
   expected = [fast.token_ids(text) for text in texts]
   assert fast.token_ids_batch(texts) == expected
   assert fast.token_ids_batch(texts[::-1]) == expected[::-1]
+
+
+def test_range_arithmetic_equals_listing_the_code_points():
+  rng = random.Random(2)
+  for _ in range(500):
+    ranges = [(start, start + rng.choice([0, 0, 1, 3, 20])) for start in rng.sample(range(200), rng.randint(0, 8))]
+    points = {cp for start, end in ranges for cp in range(start, end + 1)}
+    runs = tokenizer.merged(ranges)
+    assert runs == tokenizer.ranges_from_code_points(points)
+    limit, first, last = rng.randint(0, 230), rng.randint(0, 120), rng.randint(100, 240)
+    assert tokenizer.below(runs, limit) == tokenizer.ranges_from_code_points(cp for cp in points if cp < limit)
+    assert tokenizer.complement(runs, first, last) == tokenizer.ranges_from_code_points(
+        cp for cp in range(first, last + 1) if cp not in points)
+
+
+def test_a_specs_fingerprint_is_its_vocabs_not_its_compressed_bytes():
+  """The launcher and the workers may have different zlib builds: the same vocab must give the same
+  fingerprint however it was compressed, and another vocab another one."""
+  classes = tokenizer.CharClasses(((0, 32),), ((33, 47),))
+  vocab = ["[PAD]", "[UNK]", *(f"w{i * 7919 % 10007}" for i in range(5000))]
+  spec = tokenizer.TokenizerSpec.create(vocab, False, classes, "launcher")
+  elsewhere = dataclasses.replace(spec, vocab_zlib=zlib.compress(zlib.decompress(spec.vocab_zlib), 9))
+  assert elsewhere.vocab_zlib != spec.vocab_zlib and elsewhere.fingerprint() == spec.fingerprint()
+  assert tokenizer.TokenizerSpec.create(vocab + ["x"], False, classes, "launcher").fingerprint() != spec.fingerprint()
+  assert tokenizer.TokenizerSpec.create(vocab, True, None, "launcher").fingerprint() != spec.fingerprint()
 
 
 def test_a_splitter_that_would_not_end_words_at_spaces_is_refused():
