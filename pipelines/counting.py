@@ -11,7 +11,6 @@ pairs.
 from __future__ import annotations
 
 import dataclasses
-import itertools
 from typing import Sequence
 
 import numpy as np
@@ -54,14 +53,8 @@ class LanguageCounts:
     """Tokenizes `lines` and adds their counts."""
     if not lines:
       return
-    joined = " ".join(lines)
-    chunks = joined.split(" ")  # Each line's chunks, one after the other, without a list per line.
-    table = tokenizer.chunks
-    table.start_batch()
-    chunk_ids = table.ids(chunks)
-    tokens, lengths = table.tokens(chunk_ids)
-    self.add_stats(lines=len(lines), words=int(table.word_counts(chunk_ids).sum()),
-                   bytes=len(joined.encode("utf-8")) - (len(lines) - 1))
+    tokens, tokens_in_line, words = tokenizer.tokenize_batch(lines)
+    self.add_stats(lines=len(lines), words=words, bytes=len("".join(lines).encode("utf-8")))
     if not tokens.size:
       return
     vocab_size = tokenizer.vocab_size
@@ -69,8 +62,7 @@ class LanguageCounts:
     self.token_counts += token_counts
 
     # Lines containing a token: distinct (line, token) pairs, by sorting their combined keys.
-    chunks_in_line = np.fromiter(map(str.count, lines, itertools.repeat(" ")), np.int64, len(lines)) + 1
-    line_of_token = np.repeat(np.repeat(np.arange(len(lines), dtype=np.int64), chunks_in_line), lengths)
+    line_of_token = np.repeat(np.arange(len(lines), dtype=np.int64), tokens_in_line)
     keys = line_of_token * vocab_size + tokens
     keys.sort()
     distinct = np.empty(keys.size, bool)

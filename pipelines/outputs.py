@@ -165,7 +165,7 @@ def read_tokenizer_spec(run_dir: str, vocab: Sequence[str]) -> "TokenizerSpec":
   path = join(run_dir, TOKENIZER)
   if exists(path):
     return TokenizerSpec.from_description(vocab, json.loads(read_bytes(path)))
-  return TokenizerSpec.tf_text_cased(vocab, f"{join(run_dir, 'original_vocab.txt')} (cased, as tf_text's BertTokenizer)")
+  return TokenizerSpec.tf_text_cased(vocab, f"{join(run_dir, ORIGINAL_VOCAB)} (cased, as tf_text's BertTokenizer)")
 
 
 def read_selection_beside(vocab_path: str) -> dict | None:

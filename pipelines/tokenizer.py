@@ -344,7 +344,7 @@ class LabseTokenizer:
     self.unk_id = self.wordpiece.unk_id
     self.split_batch = split_batch
     self.words = WordTable(self.wordpiece)
-    self.chunks = ChunkTable(split_batch, self.words)  # Counting looks lines up here, a chunk at a time.
+    self.chunks = ChunkTable(split_batch, self.words)  # `tokenize_batch` looks texts up here, a chunk at a time.
 
   @classmethod
   def cased(cls, vocab: Sequence[str], char_classes: CharClasses) -> "LabseTokenizer":
@@ -357,16 +357,27 @@ class LabseTokenizer:
   def token_ids(self, text: str) -> list[int]:
     return list(itertools.chain.from_iterable(self.tokenize(text)))
 
+  def tokenize_batch(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, int]:
+    """(the texts' token ids one after the other, the number of tokens of each text, the number of words),
+    through the chunk table: the texts are cut at spaces in one split of their join, each distinct chunk
+    tokenized once."""
+    table = self.chunks
+    table.start_batch()
+    chunk_ids = table.ids(" ".join(texts).split(" "))
+    tokens, chunk_lengths = table.tokens(chunk_ids)
+    chunks_in_text = np.fromiter(map(str.count, texts, itertools.repeat(" ")), np.int64, len(texts)) + 1
+    tokens_before_chunk = np.concatenate(([0], np.cumsum(chunk_lengths)))
+    tokens_in_text = np.diff(tokens_before_chunk[np.cumsum(chunks_in_text)], prepend=0)
+    return tokens, tokens_in_text, int(table.word_counts(chunk_ids).sum())
+
   def token_ids_batch(self, texts: Sequence[str]) -> list[list[int]]:
-    """`token_ids` of many texts, through the chunk table: each distinct chunk tokenized once."""
+    """`token_ids` of many texts (`tokenize_batch`)."""
     if not texts:
       return []
-    self.chunks.start_batch()
-    tokens, lengths = self.chunks.tokens(self.chunks.ids(" ".join(texts).split(" ")))
-    chunk_ends = np.cumsum(np.fromiter(map(str.count, texts, itertools.repeat(" ")), np.int64, len(texts)) + 1)
-    token_ends = np.concatenate(([0], np.cumsum(lengths)))[chunk_ends].tolist()
+    tokens, tokens_in_text, _ = self.tokenize_batch(texts)
+    ends = np.cumsum(tokens_in_text).tolist()
     flat = tokens.tolist()
-    return [flat[start:end] for start, end in zip([0, *token_ends[:-1]], token_ends)]
+    return [flat[start:end] for start, end in zip([0, *ends[:-1]], ends)]
 
 
 def tf_basic_splitter(lower_case: bool) -> Callable[[Sequence[str]], list[list[str]]]:
@@ -421,7 +432,7 @@ class TokenizerSpec:
   def create(cls, vocab: Sequence[str], lower_case: bool, char_classes: CharClasses | None,
              source: str) -> "TokenizerSpec":
     data = "".join(token + "\n" for token in vocab).encode("utf-8")
-    return cls(zlib.compress(data, 1), lower_case, char_classes, source)  # Level 1: 3x faster, 7% larger than 6.
+    return cls(zlib.compress(data, 1), lower_case, char_classes, source)  # Level 1: 3x faster than 6, 6% larger.
 
   @classmethod
   def tf_text_cased(cls, vocab: Sequence[str], source: str) -> "TokenizerSpec":
@@ -443,7 +454,7 @@ class TokenizerSpec:
     return zlib.decompress(self.vocab_zlib).decode("utf-8").split("\n")[:-1]
 
   def build(self) -> LabseTokenizer:
-    """A tokenizer with a word cache of its own; what never changes once built (the splitter's patterns, the
+    """A tokenizer with chunk and word caches of its own; what never changes once built (the splitter's patterns, the
     WordPiece tables: about half a second at LaBSE's size) is shared with the others built from an equal
     spec in this process, such as the two DoFns of a worker that tokenize."""
     if not self.lower_case and self.char_classes is None:

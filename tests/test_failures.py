@@ -66,7 +66,7 @@ def test_a_corrupt_bz2_stream_costs_only_its_own_pages(sample_spec, tmp_path, ca
   assert lost["error"].startswith("corrupt bz2 data: ") and lost["language"] == "en"
   assert f"{path}: lost the bz2 stream at bytes {start}-{end}: corrupt bz2 data" in caplog.text
 
-  with pytest.raises(Exception, match=rf"corrupt bz2 data in bytes"):
+  with pytest.raises(Exception, match=r"corrupt bz2 data in bytes"):
     run_pipeline(make_config(sample_spec, tmp_path / "strict", dumps=[path], streams_per_shard=streams_per_shard,
                              fail_on_bad_shard=True))
   assert not os.path.exists(tmp_path / "strict" / "vocab.txt")
@@ -207,13 +207,12 @@ class FlakyTokenizer:
   def __getattr__(self, name):
     return getattr(self._tokenizer, name)
 
-  @property
-  def chunks(self):  # Read once per line batch.
+  def tokenize_batch(self, lines):
     self._batches += 1
     if self._batches == 2 and self._shard not in self._failed:
       self._failed.add(self._shard)
       raise ConnectionError(f"worker lost while reading {self._shard}")
-    return self._tokenizer.chunks
+    return self._tokenizer.tokenize_batch(lines)
 
 
 def test_bundles_that_fail_once_and_are_retried_count_as_a_clean_run(sample_spec, tmp_path, monkeypatch):
