@@ -77,7 +77,10 @@ def mo_entries(data: bytes) -> list[tuple[str, str]]:
 
 def package_files(path: str) -> dict[str, bytes]:
   """The catalogs and license files of a wheel or an sdist, by name."""
-  wanted = lambda name: _CATALOG.search(name) or _LICENSE.search(name)  # noqa: E731
+
+  def wanted(name: str) -> bool:
+    return bool(_CATALOG.search(name) or _LICENSE.search(name))
+
   if path.endswith((".whl", ".zip")):
     with zipfile.ZipFile(path) as archive:
       return {name: archive.read(name) for name in archive.namelist() if wanted(name)}
@@ -110,6 +113,9 @@ def main(argv: list[str] | None = None) -> None:
   parser.add_argument("--min_strings", type=int, default=500,
                       help="leave out a language with fewer strings (too few to measure it on)")
   args = parser.parse_args(argv)
+  for path in args.packages:
+    if not path.endswith((".whl", ".zip", ".tar.gz")) or not os.path.isfile(path):
+      parser.error(f"{path}: expected a wheel or an sdist (.whl, .tar.gz) that exists")
   output = os.path.join(DATA, args.output)
   os.makedirs(output, exist_ok=True)
   strings: dict[str, set[str]] = {language: set() for language in (*LOCALES, "en")}
