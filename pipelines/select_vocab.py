@@ -18,6 +18,7 @@ import argparse
 import dataclasses
 import json
 import logging
+import os
 import re
 import sys
 from typing import Sequence
@@ -88,6 +89,8 @@ class RunConfig:
 
 
 def _match(pattern: str, what: str) -> list[str]:
+  if "://" not in pattern and os.path.isdir(pattern):
+    raise sources.SourceError(f"{what} {pattern!r} is a folder: give its files ({pattern.rstrip('/')}/*.bz2)")
   matched = [metadata.path for result in FileSystems.match([pattern]) for metadata in result.metadata_list]
   if not matched:
     raise sources.SourceError(f"{what} {pattern!r} matches no file")

@@ -383,6 +383,11 @@ def test_a_glob_matching_nothing_is_an_error(sample_spec, tmp_path):
     make_config(sample_spec, tmp_path, dumps=[str(tmp_path / "nothing-*.xml.bz2")])
 
 
+def test_a_folder_given_for_its_dumps_is_an_error_naming_its_files(sample_spec, tmp_path):
+  with pytest.raises(sources.SourceError, match=r"is a folder: give its files \(.*/\*\.bz2\)"):
+    make_config(sample_spec, tmp_path / "out", dumps=[str(tmp_path)])
+
+
 @pytest.mark.parametrize("arguments, message", [
     (["--sample_lines", "-1"], "--sample_lines must be 0 or more"),
     (["--languages", "xx"], "unknown language 'xx'"),
